@@ -1,0 +1,392 @@
+//! Content folder -> index: finds changed files by fingerprint, parses
+//! them, assigns IDs and writes them back (spec A20-A22, Q3, section 4
+//! item 3).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+use md5::{Digest, Md5};
+
+use super::records::{AliasKind, AliasRecord, AliasTarget, CategoryRecord, EntryRecord, TagRecord};
+use super::store::{Store, StoreError};
+use crate::content::category::MetaFacts;
+use crate::content::date::{format_date, local_now_in};
+use crate::content::entry::EntryFacts;
+use crate::content::headers::{parse_message, Message};
+use crate::content::scan::{walk, SourceFile, SourceKind};
+use crate::content::status::PublishStatus;
+use crate::content::writeback::{write_back, WriteBack};
+use crate::fsutil::{fingerprint, Fingerprint};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("indexer task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// What one scan did, for logs and `publ reindex`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ScanReport {
+    pub files: usize,
+    pub unchanged: usize,
+    pub indexed: usize,
+    pub removed: usize,
+    pub failed: usize,
+    pub written_back: usize,
+}
+
+/// A changed entry file, parsed and waiting for its ID.
+struct PendingEntry {
+    file: SourceFile,
+    fingerprint: Fingerprint,
+    message: Message,
+    facts: EntryFacts,
+}
+
+enum Parsed {
+    Entry(Box<PendingEntry>),
+    Meta(SourceFile, Fingerprint, MetaFacts),
+    Failed(SourceFile),
+    Unchanged,
+}
+
+pub async fn reindex(
+    store: &Store,
+    content: &Path,
+    tz: chrono_tz::Tz,
+    force: bool,
+) -> Result<ScanReport, IndexError> {
+    let known = store.fingerprints().await?;
+    let mut report = ScanReport::default();
+    let content = content.to_path_buf();
+    // A forced rescan compares against nothing, so every file is parsed.
+    let known_for_walk = if force { HashMap::new() } else { known.clone() };
+    let (walked, parsed) = tokio::task::spawn_blocking(move || {
+        let files = walk(&content);
+        let walked: HashSet<String> = files
+            .iter()
+            .map(|f| f.path.to_string_lossy().into_owned())
+            .collect();
+        let parsed: Vec<Parsed> = files
+            .into_iter()
+            .map(|file| parse_if_changed(file, &known_for_walk))
+            .collect();
+        (walked, parsed)
+    })
+    .await?;
+    report.files = parsed.len();
+
+    let mut pending = Vec::new();
+    for item in parsed {
+        match item {
+            Parsed::Unchanged => report.unchanged += 1,
+            Parsed::Failed(file) => {
+                // A file that stopped parsing must not keep serving stale
+                // facts; it is retried on the next scan.
+                store.remove_file(&file.path).await?;
+                report.failed += 1;
+            }
+            Parsed::Meta(file, fp, facts) => {
+                put_category(store, &file, &facts).await?;
+                store.set_fingerprint(&file.path, &fp.to_string()).await?;
+                report.indexed += 1;
+            }
+            Parsed::Entry(entry) => pending.push(*entry),
+        }
+    }
+    for path in known.keys() {
+        if !walked.contains(path) {
+            store.remove_file(Path::new(path)).await?;
+            report.removed += 1;
+        }
+    }
+
+    // Pass 0 stores entries whose own ID stands; pass 1 assigns the rest.
+    for assign in [false, true] {
+        let mut waiting = Vec::new();
+        for entry in pending {
+            match resolve_id(store, &entry, assign).await? {
+                Some(id) => {
+                    if store_entry(store, entry, id, tz).await? {
+                        report.written_back += 1;
+                    }
+                    report.indexed += 1;
+                }
+                None => waiting.push(entry),
+            }
+        }
+        pending = waiting;
+    }
+    store.bump_generation().await?;
+    Ok(report)
+}
+
+fn parse_if_changed(file: SourceFile, known: &HashMap<String, String>) -> Parsed {
+    let fp = match fingerprint(&file.path) {
+        Ok(fp) => fp,
+        Err(err) => {
+            tracing::error!(path = %file.path.display(), error = %err, "cannot stat file; skipped");
+            return Parsed::Failed(file);
+        }
+    };
+    if known.get(file.path.to_string_lossy().as_ref()) == Some(&fp.to_string()) {
+        return Parsed::Unchanged;
+    }
+    let text = match std::fs::read(&file.path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            tracing::error!(path = %file.path.display(), "file is not valid UTF-8; skipped");
+            return Parsed::Failed(file);
+        }
+        Err(err) => {
+            tracing::error!(path = %file.path.display(), error = %err, "cannot read file; skipped");
+            return Parsed::Failed(file);
+        }
+    };
+    let message = parse_message(&text);
+    match file.kind {
+        SourceKind::Meta => {
+            let facts = MetaFacts::from_message(&file.rel, text.clone(), &message);
+            Parsed::Meta(file, fp, facts)
+        }
+        SourceKind::Entry(format) => {
+            match EntryFacts::from_message(&file.path, &file.rel, format, &message) {
+                Ok(facts) => Parsed::Entry(Box::new(PendingEntry {
+                    file,
+                    fingerprint: fp,
+                    message,
+                    facts,
+                })),
+                Err(err) => {
+                    tracing::error!(error = %err, "entry skipped");
+                    Parsed::Failed(file)
+                }
+            }
+        }
+    }
+}
+
+async fn put_category(
+    store: &Store,
+    file: &SourceFile,
+    facts: &MetaFacts,
+) -> Result<(), IndexError> {
+    let record = CategoryRecord {
+        category: facts.category.clone(),
+        file_path: file.path.clone(),
+        sort_name: facts.sort_name.clone(),
+        meta: facts.text.clone(),
+    };
+    let target = AliasTarget::Category(facts.category.clone());
+    let aliases = alias_records(&facts.aliases, &facts.mounts, &target);
+    store.put_category(&record, &aliases).await?;
+    Ok(())
+}
+
+/// Publ's `get_entry_id`: a header ID stands unless another existing,
+/// non-draft file owns it; otherwise reuse this file's old ID or derive one
+/// from the path.
+async fn resolve_id(
+    store: &Store,
+    entry: &PendingEntry,
+    assign: bool,
+) -> Result<Option<i64>, IndexError> {
+    let path = &entry.file.path;
+    let mut id = entry.facts.header_id.filter(|id| *id != 0);
+    if let Some(wanted) = id {
+        if let Some((owner, status)) = store.entry_owner(wanted).await? {
+            if owner.is_file() && !same_file(&owner, path) && status != PublishStatus::Draft {
+                tracing::warn!(
+                    path = %path.display(),
+                    owner = %owner.display(),
+                    id = wanted,
+                    "Entry-ID already belongs to another file; assigning a new one"
+                );
+                id = None;
+            }
+        }
+    }
+    if id.is_some() {
+        return Ok(id);
+    }
+    if !assign {
+        return Ok(None);
+    }
+    if let Some(old) = store.entry_id_for_path(path).await? {
+        return Ok(Some(old));
+    }
+    let limit = std::cmp::max(10, store.entry_count().await? * 5) as u128;
+    let mut attempt = 0u64;
+    loop {
+        let digest = Md5::digest(format!("{} {attempt}", path.display()).as_bytes());
+        let candidate = (u128::from_be_bytes(digest.into()) % limit) as i64;
+        attempt += 1;
+        if candidate != 0 && store.entry_owner(candidate).await?.is_none() {
+            return Ok(Some(candidate));
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Stores the entry; returns whether its file was rewritten with new
+/// headers.
+async fn store_entry(
+    store: &Store,
+    entry: PendingEntry,
+    id: i64,
+    tz: chrono_tz::Tz,
+) -> Result<bool, IndexError> {
+    let PendingEntry {
+        file,
+        fingerprint: fp,
+        mut message,
+        facts,
+    } = entry;
+    let mut fixup = false;
+    let ctime_date = || -> DateTime<FixedOffset> {
+        use std::os::unix::fs::MetadataExt;
+        let secs = std::fs::metadata(&file.path)
+            .map(|m| m.ctime())
+            .unwrap_or(0);
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
+        local_now_in(tz, when)
+    };
+    let date = match facts.date {
+        Some(d) => d,
+        None => {
+            let d = ctime_date();
+            message.headers.set_replacing("Date", &format_date(&d));
+            fixup = true;
+            d
+        }
+    };
+    let mut last_modified = facts.last_modified;
+    if facts.bad_last_modified {
+        let d = ctime_date();
+        message
+            .headers
+            .set_replacing("Last-Modified", &format_date(&d));
+        last_modified = Some(d);
+        fixup = true;
+    }
+    let uuid = match &facts.uuid {
+        Some(u) => u.clone(),
+        None => {
+            let u = uuid::Uuid::new_v4().to_string();
+            message.headers.set_replacing("UUID", &u);
+            fixup = true;
+            u
+        }
+    };
+    if message.headers.get("Entry-ID") != Some(id.to_string().as_str()) {
+        message.headers.set_replacing("Entry-ID", &id.to_string());
+        fixup = true;
+    }
+    let record = EntryRecord {
+        id,
+        file_path: file.path.clone(),
+        format: facts.format,
+        category: facts.category.clone(),
+        status: facts.status,
+        display_date: date,
+        utc_timestamp: date.timestamp(),
+        local_date: date.naive_local(),
+        last_modified,
+        uuid,
+        title: facts.title.clone(),
+        sort_title: facts.sort_title.clone(),
+        slug_text: facts.slug_text.clone(),
+        entry_type: facts.entry_type.clone(),
+        redirect_url: facts.redirect_url.clone(),
+        canonical_path: facts.canonical_path.clone(),
+        auth: facts.auth.clone(),
+        tags: facts
+            .tags
+            .iter()
+            .map(|t| TagRecord {
+                key: t.key.clone(),
+                name: t.name.clone(),
+                hidden: t.hidden,
+            })
+            .collect(),
+    };
+    let aliases = if record.visible() {
+        alias_records(&facts.aliases, &facts.mounts, &AliasTarget::Entry(id))
+    } else {
+        Vec::new()
+    };
+    store.put_entry(&record, &aliases).await?;
+
+    // Drafts are never rewritten (spec A22).
+    if !fixup || record.status == PublishStatus::Draft {
+        store.set_fingerprint(&file.path, &fp.to_string()).await?;
+        return Ok(false);
+    }
+    let path = file.path.clone();
+    let expected = fp.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        write_back(&path, &message.headers, &message.payload, &expected)
+    })
+    .await?;
+    match result {
+        Ok(WriteBack::Written) => {
+            tracing::info!(path = %file.path.display(), id, "wrote assigned headers back to entry file");
+            if let Ok(new_fp) = fingerprint(&file.path) {
+                store
+                    .set_fingerprint(&file.path, &new_fp.to_string())
+                    .await?;
+            }
+            Ok(true)
+        }
+        Ok(WriteBack::Skipped(reason)) => {
+            // No fingerprint stored: the next scan looks at the file again.
+            tracing::warn!(path = %file.path.display(), reason = %reason, "entry file not rewritten");
+            Ok(false)
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "cannot write headers back to entry file");
+            store.set_fingerprint(&file.path, &fp.to_string()).await?;
+            Ok(false)
+        }
+    }
+}
+
+/// `Path-Alias: /old/url template` -> alias rows (spec A14, A15).
+fn alias_records(
+    redirects: &[String],
+    mounts: &[String],
+    target: &AliasTarget,
+) -> Vec<AliasRecord> {
+    let make = |spec: &String, kind| {
+        let mut parts = spec.split_whitespace();
+        let raw = parts.next()?;
+        let raw = if raw.starts_with('/') {
+            raw.to_string()
+        } else {
+            format!("/{raw}")
+        };
+        let path = percent_encoding::percent_decode_str(&raw)
+            .decode_utf8_lossy()
+            .into_owned();
+        Some(AliasRecord {
+            path,
+            kind,
+            target: target.clone(),
+            template: parts.next().map(str::to_string),
+        })
+    };
+    redirects
+        .iter()
+        .filter_map(|s| make(s, AliasKind::Redirect))
+        .chain(mounts.iter().filter_map(|s| make(s, AliasKind::Mount)))
+        .collect()
+}

@@ -1,0 +1,5 @@
+//! Entry text to HTML: Markdown, titles, and HTML helpers.
+
+pub mod html;
+pub mod markdown;
+pub mod title;

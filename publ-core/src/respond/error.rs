@@ -1,0 +1,113 @@
+//! HTTP errors and their pages, rendered through the site's error
+//! templates (spec C15, D6).
+
+use minijinja::Value;
+
+use super::render::render_found;
+use super::Ctx;
+use crate::exchange::Response;
+
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    pub status: u16,
+    pub description: String,
+}
+
+impl HttpError {
+    pub fn new(status: u16, description: impl Into<String>) -> HttpError {
+        HttpError {
+            status,
+            description: description.into(),
+        }
+    }
+
+    /// Werkzeug's name for the status.
+    pub fn name(&self) -> &'static str {
+        status_name(self.status)
+    }
+}
+
+pub fn status_name(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        410 => "Gone",
+        418 => "I'm a teapot",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+/// The error page: `<code>`, `<code//100*100>`, then `error` templates from
+/// the request's category up, else plain text.
+pub fn render_error(ctx: &Ctx, err: &HttpError) -> Response {
+    let category = ctx.error_category();
+    let code = err.status.to_string();
+    let family = (err.status / 100 * 100).to_string();
+    let names = [code.as_str(), family.as_str(), "error"];
+    let found = ctx
+        .snapshot
+        .templates
+        .map(&category, &names, &ctx.accept, true)
+        .ok()
+        .flatten();
+    let exception_str = format!("{} {}: {}", err.status, err.name(), err.description);
+    if let Some(found) = found {
+        let vars = vec![
+            (
+                "error",
+                crate::template::objects::map_value([
+                    ("code".to_string(), Value::from(err.status)),
+                    ("message".to_string(), Value::from(err.name())),
+                ]),
+            ),
+            (
+                "exception",
+                crate::template::objects::map_value([
+                    ("type".to_string(), Value::from(exception_type(err.status))),
+                    ("str".to_string(), Value::from(exception_str.clone())),
+                    (
+                        "args".to_string(),
+                        Value::from(vec![Value::from(err.description.clone())]),
+                    ),
+                ]),
+            ),
+            (
+                "category",
+                crate::template::objects::category::CategoryObject::value(&ctx.page, &category),
+            ),
+        ];
+        match render_found(ctx, &found, "error", vars) {
+            Ok(body) => {
+                return Response::new(err.status, &found.content_type(), body);
+            }
+            Err(()) => {
+                // Already logged; fall back to plain text below.
+            }
+        }
+    }
+    Response::new(
+        err.status,
+        "text/plain; charset=utf-8",
+        format!("{} {}", err.status, err.name()),
+    )
+}
+
+fn exception_type(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequest",
+        403 => "Forbidden",
+        404 => "NotFound",
+        406 => "NotAcceptable",
+        410 => "Gone",
+        418 => "ImATeapot",
+        451 => "UnavailableForLegalReasons",
+        _ => "InternalServerError",
+    }
+}

@@ -1,0 +1,159 @@
+//! A running site: its configuration, index and templates, answering
+//! requests from an in-memory snapshot that rescans replace whole.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use crate::config::{Config, ConfigError, RegexAlias};
+use crate::exchange::{Request, Response};
+use crate::index::catalog::Catalog;
+use crate::index::indexer::{reindex, IndexError, ScanReport};
+use crate::index::store::{Store, StoreError};
+use crate::template::resolve::TemplateIndex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("content folder {0} is not a readable folder")]
+    NoContent(PathBuf),
+}
+
+/// Everything one request reads, consistent with itself.
+pub struct Snapshot {
+    pub config: Arc<Config>,
+    pub tz: chrono_tz::Tz,
+    pub catalog: Arc<Catalog>,
+    pub templates: Arc<TemplateIndex>,
+    pub env: minijinja::Environment<'static>,
+    pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
+}
+
+impl Snapshot {
+    fn build(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Snapshot, SiteError> {
+        let tz = config.timezone()?;
+        let template_dir = config.template_dir();
+        let mut alias_rules = Vec::new();
+        for rule in &config.path_alias_regex {
+            let re = regex::Regex::new(&rule.pattern).map_err(|e| ConfigError::Invalid {
+                path: config.root.clone(),
+                message: format!("path_alias_regex {:?}: {e}", rule.pattern),
+            })?;
+            alias_rules.push((re, rule.clone()));
+        }
+        Ok(Snapshot {
+            tz,
+            catalog,
+            templates: Arc::new(TemplateIndex::scan(
+                &template_dir,
+                &config.template_mimetypes,
+            )),
+            env: crate::template::env::build(&template_dir),
+            alias_rules,
+            config,
+        })
+    }
+}
+
+pub struct Site {
+    store: Store,
+    state: RwLock<Arc<Snapshot>>,
+}
+
+impl Site {
+    /// Opens the index, brings it up to date with the content folder and
+    /// loads the templates.
+    pub async fn open(config: Config) -> Result<Site, SiteError> {
+        let content = config.content_dir();
+        if !content.is_dir() {
+            return Err(SiteError::NoContent(content));
+        }
+        let store = Store::open(&config.database()).await?;
+        let report = reindex(&store, &content, config.timezone()?, false).await?;
+        tracing::info!(?report, "index up to date");
+        let catalog = Arc::new(Catalog::new(store.load().await?, store.generation().await?));
+        let snapshot = Snapshot::build(Arc::new(config), catalog)?;
+        Ok(Site {
+            store,
+            state: RwLock::new(Arc::new(snapshot)),
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.state.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.snapshot().config.clone()
+    }
+
+    fn swap(&self, snapshot: Snapshot) {
+        let mut state = match self.state.write() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *state = Arc::new(snapshot);
+    }
+
+    /// Rescans the content folder (all files when `force`) and serves the
+    /// result from the next request on.
+    pub async fn reindex(&self, force: bool) -> Result<ScanReport, SiteError> {
+        let current = self.snapshot();
+        let report = reindex(
+            &self.store,
+            &current.config.content_dir(),
+            current.tz,
+            force,
+        )
+        .await?;
+        self.reload_with(current.config.clone()).await?;
+        Ok(report)
+    }
+
+    /// Takes a new configuration (templates are read afresh) and rescans.
+    pub async fn reload(&self, config: Config) -> Result<ScanReport, SiteError> {
+        let config = Arc::new(config);
+        let report = reindex(
+            &self.store,
+            &config.content_dir(),
+            config.timezone()?,
+            false,
+        )
+        .await?;
+        self.reload_with(config).await?;
+        Ok(report)
+    }
+
+    async fn reload_with(&self, config: Arc<Config>) -> Result<(), SiteError> {
+        let catalog = Arc::new(Catalog::new(
+            self.store.load().await?,
+            self.store.generation().await?,
+        ));
+        self.swap(Snapshot::build(config, catalog)?);
+        Ok(())
+    }
+
+    /// Answers one request. Never panics: a bug in rendering is a logged 500.
+    pub fn render(&self, req: &Request) -> Response {
+        let snapshot = self.snapshot();
+        let now = chrono::Utc::now().timestamp();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::respond::respond(&snapshot, req, now)
+        }));
+        result.unwrap_or_else(|_| {
+            tracing::error!(path = %req.path, "request handler panicked");
+            Response::new(
+                500,
+                "text/plain; charset=utf-8",
+                "500 Internal Server Error",
+            )
+        })
+    }
+}

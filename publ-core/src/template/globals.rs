@@ -1,0 +1,244 @@
+//! Template globals that depend on the page being rendered (spec E1-E11).
+
+use std::sync::Arc;
+
+use minijinja::value::{Object, ObjectRepr};
+use minijinja::{Error, ErrorKind, State, Value};
+
+use super::date::{arrow_get, now_in};
+use super::objects::args::{bad_argument, CallArgs};
+use super::objects::category::CategoryObject;
+use super::objects::entry::EntryObject;
+use super::objects::member::Member;
+use super::objects::request::{RequestObject, TemplateObject, UserObject};
+use super::objects::view::{spec_from_keywords, ViewObject};
+use super::page::Page;
+use super::resolve::{Accept, Found};
+
+/// The `arrow` module (spec E1).
+#[derive(Debug)]
+struct ArrowModule {
+    tz: chrono_tz::Tz,
+}
+
+impl Object for ArrowModule {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        let args = CallArgs::parse(args)?;
+        match method {
+            "now" => {
+                let tz = match args.string(0, "tz") {
+                    Some(name) => name
+                        .parse()
+                        .map_err(|_| bad_argument(format!("unknown time zone {name:?}")))?,
+                    None => self.tz,
+                };
+                Ok(Value::from_object(now_in(tz)))
+            }
+            "utcnow" => Ok(Value::from_object(now_in(chrono_tz::UTC))),
+            "get" => Ok(Value::from_object(arrow_get(&args.positional)?)),
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
+}
+
+/// `url_for(endpoint, **values)` for Publ's own endpoints.
+fn url_for(page: &Arc<Page>, args: &CallArgs) -> Result<String, Error> {
+    let endpoint = args
+        .string(0, "endpoint")
+        .ok_or_else(|| bad_argument("url_for() needs an endpoint"))?;
+    let absolute = args.flag(usize::MAX, "_external", false);
+    let text = |k: &str| args.string(usize::MAX, k).unwrap_or_default();
+    let reserved = [
+        "endpoint",
+        "_external",
+        "_scheme",
+        "category",
+        "template",
+        "entry_id",
+        "slug_text",
+        "filename",
+    ];
+    let query: Vec<(String, String)> = args
+        .keywords
+        .iter()
+        .filter(|(k, _)| !reserved.contains(&k.as_str()))
+        .flat_map(|(k, v)| {
+            super::objects::view::value_list(v)
+                .into_iter()
+                .map(move |v| (k.clone(), v))
+        })
+        .collect();
+    let path = match endpoint.as_str() {
+        "category" => crate::urls::category(&text("category"), &text("template"), &query),
+        "entry" => {
+            let id = args
+                .get(usize::MAX, "entry_id")
+                .and_then(|v| v.as_i64().or_else(|| v.to_string().parse().ok()))
+                .ok_or_else(|| bad_argument("url_for('entry') needs entry_id"))?;
+            crate::urls::entry(&text("category"), id, &text("slug_text"), &query)
+        }
+        "static" => return Ok(page.static_url(&text("filename"), absolute)),
+        "login" => format!("/_login/{}", text("redir")),
+        "logout" => format!("/_logout/{}", text("redir")),
+        "admin" => "/_admin".to_string(),
+        "tokens" => "/_tokens".to_string(),
+        "chit" => "/_".to_string(),
+        other => return Err(bad_argument(format!("unknown endpoint {other:?}"))),
+    };
+    Ok(page.link(&path, absolute))
+}
+
+/// `login`/`logout`: links that come back to this page (spec E7).
+fn auth_link(page: &Arc<Page>, endpoint: &'static str) -> Value {
+    let page = page.clone();
+    Member::value_of(endpoint, move |args| {
+        let args = CallArgs::parse(args)?;
+        let redir = args
+            .string(0, "redir")
+            .unwrap_or_else(|| page.request.full_path());
+        let redir = redir
+            .trim_start_matches('/')
+            .trim_end_matches('?')
+            .to_string();
+        let path = format!("/_{endpoint}/{}", crate::urls::quote_path(&redir));
+        Ok(Value::from(
+            page.link(&path, args.flag(1, "absolute", false)),
+        ))
+    })
+}
+
+/// Everything a Publ template can name besides its own variables.
+pub fn context(
+    page: &Arc<Page>,
+    found: &Found,
+    endpoint: &'static str,
+    vars: Vec<(&'static str, Value)>,
+) -> Value {
+    let file_path = (!found.is_builtin()).then(|| page.config.template_dir().join(&found.filename));
+    let mut items: Vec<(&'static str, Value)> = vec![
+        (
+            "template",
+            Value::from_object(TemplateObject {
+                found: found.clone(),
+                file_path,
+            }),
+        ),
+        ("user", Value::from_object(UserObject)),
+        (
+            "request",
+            Value::from_object(RequestObject {
+                page: page.clone(),
+                endpoint,
+            }),
+        ),
+        ("arrow", Value::from_object(ArrowModule { tz: page.tz })),
+        ("login", auth_link(page, "login")),
+        ("logout", auth_link(page, "logout")),
+        ("token_endpoint", Value::from(page.link("/_tokens", false))),
+    ];
+    let p = page.clone();
+    items.push((
+        "get_view",
+        Value::from_function(move |args: &[Value]| {
+            ViewObject::value(&p, &spec_from_keywords(&CallArgs::parse(args)?.keywords))
+        }),
+    ));
+    let p = page.clone();
+    items.push((
+        "get_entry",
+        Value::from_function(move |id: Value| -> Result<Value, Error> {
+            let id = id
+                .as_i64()
+                .or_else(|| id.to_string().parse().ok())
+                .ok_or_else(|| bad_argument(format!("get_entry: bad entry id {id}")))?;
+            let record = p
+                .catalog
+                .entry(id)
+                .ok_or_else(|| bad_argument(format!("get_entry: no entry {id}")))?;
+            if !record.visible() || !crate::access::is_authorized(&record.auth, None) {
+                return Ok(Value::from(()));
+            }
+            Ok(EntryObject::value(&p, record))
+        }),
+    ));
+    let p = page.clone();
+    items.push((
+        "static",
+        Value::from_function(move |args: &[Value]| -> Result<Value, Error> {
+            let args = CallArgs::parse(args)?;
+            let path = args
+                .string(0, "path")
+                .ok_or_else(|| bad_argument("static() needs a path"))?;
+            Ok(Value::from(
+                p.static_url(&path, args.flag(1, "absolute", false)),
+            ))
+        }),
+    ));
+    let p = page.clone();
+    items.push((
+        "url_for",
+        Value::from_function(move |args: &[Value]| {
+            url_for(&p, &CallArgs::parse(args)?).map(Value::from)
+        }),
+    ));
+    let p = page.clone();
+    items.push((
+        "secure_url",
+        Value::from_function(move |args: &[Value]| {
+            url_for(&p, &CallArgs::parse(args)?).map(Value::from)
+        }),
+    ));
+    let p = page.clone();
+    items.push((
+        "get_template",
+        Value::from_function(move |args: &[Value]| -> Result<Value, Error> {
+            let args = CallArgs::parse(args)?;
+            let names = super::objects::view::value_list(
+                &args
+                    .get(0, "template")
+                    .ok_or_else(|| bad_argument("get_template() needs a name"))?,
+            );
+            let relation = args.get(1, "relation").unwrap_or(Value::from(""));
+            let category = match relation.downcast_object_ref::<EntryObject>() {
+                Some(entry) => entry.record.category.clone(),
+                None => relation.to_string(),
+            };
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            Ok(
+                match p
+                    .templates
+                    .map(&category, &names, &Accept::everything(), true)
+                {
+                    Ok(Some(found)) => Value::from(found.filename),
+                    _ => Value::from(()),
+                },
+            )
+        }),
+    ));
+    let p = page.clone();
+    items.push((
+        "image",
+        Value::from_function(move |path: String| -> Value {
+            // Renditions come with the image issue; until then an image
+            // is its plain URL.
+            match path.strip_prefix('@') {
+                Some(file) => Value::from(p.static_url(file, false)),
+                None => Value::from(path),
+            }
+        }),
+    ));
+    items.extend(vars);
+    if !items.iter().any(|(k, _)| *k == "category") {
+        items.push(("category", CategoryObject::value(page, "")));
+    }
+    crate::template::objects::map_value(items.into_iter().map(|(k, v)| (k.to_string(), v)))
+}

@@ -1,0 +1,9 @@
+pub mod date;
+pub mod env;
+pub mod escape;
+pub mod globals;
+pub mod objects;
+pub mod page;
+pub mod pymethods;
+pub mod resolve;
+pub mod syntax;

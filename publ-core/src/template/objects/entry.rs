@@ -1,0 +1,400 @@
+//! `entry` in templates (spec F1-F19).
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use minijinja::value::{Object, ObjectRepr};
+use minijinja::{Error, State, Value};
+
+use super::args::{bad_argument, CallArgs};
+use super::category::CategoryObject;
+use super::member::Member;
+use super::view::{spec_from_keywords, ViewObject};
+use crate::access::is_authorized;
+use crate::content::entry_file::{split_fold, Format};
+use crate::content::headers::{parse_message, Headers};
+use crate::index::records::EntryRecord;
+use crate::markup::html::{escape, first_paragraph, strip_html};
+use crate::markup::markdown::to_html;
+use crate::markup::title::html_title;
+use crate::template::date::ArrowDate;
+use crate::template::page::Page;
+use crate::view::spec::SpecValue;
+
+/// The parts of an entry file that only rendering needs.
+#[derive(Debug, Default)]
+struct EntryText {
+    headers: Headers,
+    body: String,
+    more: String,
+}
+
+pub struct EntryObject {
+    page: Arc<Page>,
+    pub record: Arc<EntryRecord>,
+    text: OnceLock<EntryText>,
+}
+
+impl fmt::Debug for EntryObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<entry {}>", self.record.id)
+    }
+}
+
+impl EntryObject {
+    pub fn value(page: &Arc<Page>, record: &Arc<EntryRecord>) -> Value {
+        Value::from_object(EntryObject {
+            page: page.clone(),
+            record: record.clone(),
+            text: OnceLock::new(),
+        })
+    }
+
+    fn text(&self) -> &EntryText {
+        self.text.get_or_init(|| {
+            let raw = match std::fs::read_to_string(&self.record.file_path) {
+                Ok(raw) => raw,
+                Err(err) => {
+                    tracing::error!(path = %self.record.file_path.display(), error = %err, "cannot read entry file");
+                    return EntryText::default();
+                }
+            };
+            let msg = parse_message(&raw);
+            let (body, more) = split_fold(&msg.payload);
+            EntryText {
+                headers: msg.headers,
+                body,
+                more,
+            }
+        })
+    }
+
+    pub fn authorized(&self) -> bool {
+        is_authorized(&self.record.auth, None)
+    }
+
+    /// Unauthorized viewers may only read these headers (spec F17).
+    fn readable(&self, name: &str) -> bool {
+        matches!(
+            name.to_ascii_lowercase().as_str(),
+            "uuid" | "id" | "date" | "last-modified"
+        ) || self.authorized()
+    }
+
+    pub fn permalink(&self, args: &CallArgs) -> String {
+        let absolute = args.flag(0, "absolute", false);
+        let expand = args.flag(1, "expand", true) && self.authorized();
+        let r = &self.record;
+        let path = if !r.canonical_path.is_empty() {
+            crate::urls::category("", r.canonical_path.trim_start_matches('/'), &[])
+        } else {
+            let query: Vec<(String, String)> = args
+                .keywords
+                .iter()
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "absolute" | "expand") && !k.starts_with('_')
+                })
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect();
+            crate::urls::entry(
+                if expand { &r.category } else { "" },
+                r.id,
+                if expand { &r.slug_text } else { "" },
+                &query,
+            )
+        };
+        let link = self.page.link(&path, absolute);
+        match args.string(usize::MAX, "_scheme") {
+            Some(scheme) if absolute => match link.split_once("://") {
+                Some((_, rest)) => format!("{scheme}://{rest}"),
+                None => link,
+            },
+            _ => link,
+        }
+    }
+
+    fn render_section(&self, source: &str, args: &CallArgs) -> String {
+        if source.is_empty() || !self.authorized() {
+            return String::new();
+        }
+        let smartquotes = smartquotes(args);
+        let html = match self.record.format {
+            Format::Markdown => to_html(source, smartquotes),
+            Format::Html => source.to_string(),
+        };
+        if args.flag(usize::MAX, "markup", true) {
+            html
+        } else {
+            strip_html(&html, &["del", "s", "table"])
+        }
+    }
+
+    fn title(&self, args: &CallArgs) -> Value {
+        if !args.flag(2, "always_show", false) && !self.authorized() {
+            return Value::from("");
+        }
+        let html = html_title(&self.record.title, smartquotes(args));
+        if args.flag(0, "markup", true) {
+            Value::from_safe_string(html)
+        } else {
+            Value::from(strip_html(&html, &["del", "s", "table"]))
+        }
+    }
+
+    fn summary(&self, args: &CallArgs) -> Value {
+        if !args.flag(2, "always_show", false) && !self.authorized() {
+            return Value::from("");
+        }
+        let markup = args.flag(0, "markup", true);
+        let html = match self.text().headers.get("Summary") {
+            Some(summary) => html_title(summary, smartquotes(args)),
+            None => {
+                let text = self.text();
+                let source = if text.body.is_empty() {
+                    &text.more
+                } else {
+                    &text.body
+                };
+                first_paragraph(&self.render_section(source, &CallArgs::default()))
+            }
+        };
+        if markup {
+            Value::from_safe_string(html)
+        } else {
+            Value::from(strip_html(&html, &["del", "s", "table"]))
+        }
+    }
+
+    /// OpenGraph tags (spec F7); images come with renditions.
+    fn card(&self) -> Value {
+        let tag = |k: &str, v: &str| {
+            format!(
+                "<meta property=\"{}\" content=\"{}\">",
+                escape(k),
+                escape(v)
+            )
+        };
+        let plain = CallArgs::with_flag("markup", false);
+        let mut out = tag("og:title", &self.title(&plain).to_string());
+        out.push_str(&tag(
+            "og:url",
+            &self.link(&CallArgs::with_flag("absolute", true)),
+        ));
+        let description = self.summary(&plain).to_string();
+        if !description.is_empty() {
+            out.push_str(&tag("og:description", &description));
+        }
+        Value::from_safe_string(out)
+    }
+
+    fn link(&self, args: &CallArgs) -> String {
+        if !self.record.redirect_url.is_empty() {
+            return self.record.redirect_url.clone();
+        }
+        self.permalink(args)
+    }
+
+    fn archive(&self, args: &CallArgs) -> Result<String, Error> {
+        let paging = args.string(0, "paging");
+        let template = args.string(1, "template").unwrap_or_default();
+        let category = args
+            .string(2, "category")
+            .unwrap_or_else(|| self.record.category.clone());
+        let absolute = args.flag(3, "absolute", false);
+        let index_template = CategoryObject::index_template_of(&self.page, &category);
+        let template = if template == index_template {
+            String::new()
+        } else {
+            template
+        };
+        let local = self.record.display_date.naive_local();
+        let mut query: Vec<(String, String)> = Vec::new();
+        match paging.as_deref() {
+            Some("day") => query.push(("date".into(), local.format("%Y-%m-%d").to_string())),
+            Some("month") => query.push(("date".into(), local.format("%Y-%m").to_string())),
+            Some("year") => query.push(("date".into(), local.format("%Y").to_string())),
+            Some("week") => {
+                use chrono::Datelike;
+                let monday = local.date()
+                    - chrono::Duration::days(local.weekday().num_days_from_monday() as i64);
+                query.push(("date".into(), monday.format("%Y%m%d_w").to_string()));
+            }
+            None | Some("offset") | Some("") => {
+                query.push(("id".into(), self.record.id.to_string()))
+            }
+            Some(other) => return Err(bad_argument(format!("Unknown paging type '{other}'"))),
+        }
+        if let Some(tag) = args.get(4, "tag").filter(|v| v.is_true()) {
+            for t in super::view::value_list(&tag) {
+                query.push(("tag".into(), t));
+            }
+        }
+        Ok(self.page.link(
+            &crate::urls::category(&category, &template, &query),
+            absolute,
+        ))
+    }
+
+    /// `next`/`previous`: the adjacent entry in the category (spec F13).
+    fn adjacent(&self, args: &CallArgs, forward: bool) -> Result<Value, Error> {
+        let mut spec = spec_from_keywords(&args.keywords);
+        spec.entry("category".into())
+            .or_insert_with(|| SpecValue::Str(self.record.category.clone()));
+        let key = if forward { "after" } else { "before" };
+        spec.insert(key.into(), SpecValue::Entry(self.record.id));
+        spec.insert(
+            "order".into(),
+            SpecValue::Str(if forward { "oldest" } else { "newest" }.into()),
+        );
+        let view = ViewObject::build(&self.page, &spec)?;
+        Ok(view
+            .authorized_entries()
+            .first()
+            .map(|e| EntryObject::value(&self.page, e))
+            .unwrap_or(Value::from(())))
+    }
+
+    fn header(&self, name: &str, always: bool) -> Option<String> {
+        if !always && !self.readable(name) {
+            return None;
+        }
+        self.text().headers.get(name).map(str::to_string)
+    }
+
+    fn member(self: &Arc<Self>, name: &str) -> Option<Value> {
+        let me = self.clone();
+        let member = |name: &'static str,
+                      f: fn(&EntryObject, &CallArgs) -> Result<Value, Error>| {
+            let me = me.clone();
+            Member::value_of(name, move |args| f(&me, &CallArgs::parse(args)?))
+        };
+        Some(match name {
+            "title" => member("title", |e, a| Ok(e.title(a))),
+            "summary" => member("summary", |e, a| Ok(e.summary(a))),
+            "body" => member("body", |e, a| {
+                Ok(Value::from_safe_string(e.render_section(&e.text().body, a)))
+            }),
+            "more" => member("more", |e, a| {
+                Ok(Value::from_safe_string(e.render_section(&e.text().more, a)))
+            }),
+            // Markdown footnotes and the TOC stay inline until the Markdown
+            // processing issue gives them Publ's separate markup.
+            "footnotes" | "toc" => member("footnotes", |_, _| Ok(Value::from(""))),
+            "card" => member("card", |e, _| Ok(e.card())),
+            "link" => member("link", |e, a| Ok(Value::from(e.link(a)))),
+            "permalink" => member("permalink", |e, a| Ok(Value::from(e.permalink(a)))),
+            "archive" => member("archive", |e, a| e.archive(a).map(Value::from)),
+            "next" => member("next", |e, a| e.adjacent(a, true)),
+            "previous" => member("previous", |e, a| e.adjacent(a, false)),
+            "attachments" | "attached" => {
+                member("attachments", |_, _| Ok(Value::from(Vec::<Value>::new())))
+            }
+            "get" => member("get", |e, a| {
+                let name = a
+                    .string(0, "name")
+                    .ok_or_else(|| bad_argument("get() needs a header name"))?;
+                Ok(match e.header(&name, a.flag(2, "always_show", false)) {
+                    Some(v) => Value::from(v),
+                    None => a.get(1, "default").unwrap_or(Value::from(())),
+                })
+            }),
+            "get_all" => member("get_all", |e, a| {
+                let name = a
+                    .string(0, "name")
+                    .ok_or_else(|| bad_argument("get_all() needs a header name"))?;
+                if !a.flag(1, "always_show", false) && !e.readable(&name) {
+                    return Ok(Value::from(Vec::<Value>::new()));
+                }
+                Ok(Value::from(
+                    e.text()
+                        .headers
+                        .get_all(&name)
+                        .into_iter()
+                        .map(Value::from)
+                        .collect::<Vec<_>>(),
+                ))
+            }),
+            _ => return None,
+        })
+    }
+}
+
+fn smartquotes(args: &CallArgs) -> bool {
+    match args.get(usize::MAX, "smartquotes") {
+        Some(v) => v.is_true(),
+        None => !args.flag(usize::MAX, "no_smartquotes", false),
+    }
+}
+
+impl Object for EntryObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let name = key.as_str()?;
+        if let Some(member) = self.member(name) {
+            return Some(member);
+        }
+        let r = &self.record;
+        let date = |d| Value::from_object(ArrowDate::new(d));
+        Some(match name {
+            "id" => Value::from(r.id),
+            "uuid" => Value::from(r.uuid.clone()),
+            "file_path" => Value::from(r.file_path.to_string_lossy().into_owned()),
+            "category" => CategoryObject::value(&self.page, &r.category),
+            "status" => Value::from(r.status.as_i64()),
+            "entry_type" | "type" => Value::from(r.entry_type.clone()),
+            "slug_text" => Value::from(r.slug_text.clone()),
+            "redirect_url" => Value::from(r.redirect_url.clone()),
+            "sort_title" => Value::from(r.sort_title.clone()),
+            "canonical_path" => Value::from(r.canonical_path.clone()),
+            "display_date" => Value::from(r.display_date.to_rfc3339()),
+            "utc_timestamp" => Value::from(r.utc_timestamp),
+            "local_date" => Value::from(r.local_date.format("%Y-%m-%d %H:%M:%S").to_string()),
+            "date" => date(r.display_date),
+            "last_modified" => date(r.last_modified.unwrap_or(r.display_date)),
+            "date_year" => Value::from(r.display_date.format("%Y").to_string()),
+            "date_month" => Value::from(r.display_date.format("%Y-%m").to_string()),
+            "date_day" => Value::from(r.display_date.format("%Y-%m-%d").to_string()),
+            "tags" => Value::from(
+                r.tags
+                    .iter()
+                    .filter(|t| !t.hidden)
+                    .map(|t| Value::from(t.name.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            "private" => Value::from(!is_authorized(&r.auth, None)),
+            "authorized" => Value::from(self.authorized()),
+            "auth" => Value::from(r.auth.clone()),
+            other => match self.header(other, false) {
+                Some(v) => Value::from(v),
+                None => Value::from(()),
+            },
+        })
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match self.member(method) {
+            Some(member) => member.call(state, args),
+            None => Err(Error::from(minijinja::ErrorKind::UnknownMethod)),
+        }
+    }
+
+    fn custom_cmp(
+        self: &Arc<Self>,
+        other: &minijinja::value::DynObject,
+    ) -> Option<std::cmp::Ordering> {
+        let other = other.downcast_ref::<EntryObject>()?;
+        Some(self.record.id.cmp(&other.record.id))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.record.id)
+    }
+}

@@ -1,0 +1,155 @@
+//! `request`, `user` and `template` in templates (spec E11, I1, I2).
+
+use std::fmt;
+use std::sync::Arc;
+
+use minijinja::value::{Object, ObjectRepr};
+use minijinja::Value;
+
+use crate::template::date::ArrowDate;
+use crate::template::page::Page;
+use crate::template::resolve::Found;
+
+/// Flask's `request`, as far as templates read it.
+#[derive(Debug)]
+pub struct RequestObject {
+    pub page: Arc<Page>,
+    /// The Flask endpoint name that answered (`category`, `entry`, ...).
+    pub endpoint: &'static str,
+}
+
+/// `request.args`: first value per key, like a MultiDict read by key.
+#[derive(Debug)]
+struct Args(Vec<(String, String)>);
+
+impl Object for Args {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| Value::from(v.clone()))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        let mut keys: Vec<Value> = Vec::new();
+        for (k, _) in &self.0 {
+            let k = Value::from(k.clone());
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        minijinja::value::Enumerator::Values(keys)
+    }
+}
+
+impl Object for RequestObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let r = &self.page.request;
+        Some(match key.as_str()? {
+            "path" => Value::from(r.path.clone()),
+            "full_path" => Value::from(r.full_path()),
+            "url" => Value::from(r.url()),
+            "base_url" => Value::from(r.base.absolute(&crate::urls::quote_path(&r.path))),
+            "url_root" | "host_url" => Value::from(r.base.absolute("/")),
+            "script_root" => Value::from(r.base.script_root.clone()),
+            "host" => Value::from(r.base.host.clone()),
+            "scheme" => Value::from(r.base.scheme.clone()),
+            "method" => Value::from(r.method.clone()),
+            "query_string" => Value::from(r.query_string.clone()),
+            "endpoint" => Value::from(self.endpoint),
+            "args" => Value::from_object(Args(r.args.clone())),
+            "headers" => crate::template::objects::map_value(
+                r.headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.clone()))),
+            ),
+            "url_rule" => Value::from(()),
+            _ => return None,
+        })
+    }
+}
+
+/// The visitor (spec I2): always anonymous until authentication lands, so
+/// falsy with empty fields.
+#[derive(Debug)]
+pub struct UserObject;
+
+impl Object for UserObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        Some(match key.as_str()? {
+            "identity" | "name" | "humanize" | "auth_type" | "scope" => Value::from(""),
+            "is_admin" | "is_bot" => Value::from(false),
+            "groups" | "auth_groups" => Value::from(Vec::<Value>::new()),
+            "profile" => crate::template::objects::map_value(std::iter::empty::<(String, Value)>()),
+            _ => Value::from(()),
+        })
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        false
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("")
+    }
+}
+
+/// `template` (spec I1).
+#[derive(Debug)]
+pub struct TemplateObject {
+    pub found: Found,
+    pub file_path: Option<std::path::PathBuf>,
+}
+
+impl Object for TemplateObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let mtime = || {
+            self.file_path
+                .as_ref()
+                .and_then(|p| std::fs::metadata(p).ok())
+                .and_then(|m| m.modified().ok())
+        };
+        Some(match key.as_str()? {
+            "name" => Value::from(self.found.name.clone()),
+            "filename" => Value::from(self.found.filename.clone()),
+            "file_path" => match &self.file_path {
+                Some(p) => Value::from(p.to_string_lossy().into_owned()),
+                None => Value::from(()),
+            },
+            "mime_type" => Value::from(self.found.mime_type.clone()),
+            "content_type" => Value::from(self.found.content_type()),
+            "mtime" => match mtime() {
+                Some(t) => Value::from(
+                    t.duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs_f64())
+                        .unwrap_or(0.0),
+                ),
+                None => Value::from(()),
+            },
+            "last_modified" => match mtime() {
+                Some(t) => Value::from_object(ArrowDate::new(
+                    chrono::DateTime::<chrono::Utc>::from(t).fixed_offset(),
+                )),
+                None => Value::from(()),
+            },
+            _ => return None,
+        })
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.found.name)
+    }
+}

@@ -1,0 +1,80 @@
+//! What one render can see: the site's configuration, one catalog
+//! snapshot, the request, and the instant it happens at.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::index::catalog::Catalog;
+use crate::template::resolve::TemplateIndex;
+use crate::urls::UrlBase;
+
+/// The request as templates see it (`request.*`).
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub method: String,
+    /// Percent-decoded path.
+    pub path: String,
+    /// Query pairs in order, decoded.
+    pub args: Vec<(String, String)>,
+    /// The raw query string.
+    pub query_string: String,
+    pub headers: Vec<(String, String)>,
+    pub base: UrlBase,
+}
+
+impl RequestInfo {
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `request.full_path`: path, `?`, query (Flask always adds the `?`).
+    pub fn full_path(&self) -> String {
+        format!("{}?{}", self.path, self.query_string)
+    }
+
+    pub fn url(&self) -> String {
+        let q = if self.query_string.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", self.query_string)
+        };
+        self.base
+            .absolute(&format!("{}{}", crate::urls::quote_path(&self.path), q))
+    }
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub config: Arc<Config>,
+    pub tz: chrono_tz::Tz,
+    pub catalog: Arc<Catalog>,
+    pub templates: Arc<TemplateIndex>,
+    pub request: RequestInfo,
+    /// UTC seconds: what "now" means for scheduled entries in this render.
+    pub now: i64,
+}
+
+impl Page {
+    pub fn link(&self, path: &str, absolute: bool) -> String {
+        self.request.base.link(path, absolute)
+    }
+
+    pub fn static_url(&self, file: &str, absolute: bool) -> String {
+        let path = format!(
+            "{}/{}",
+            self.config.static_url_path.trim_end_matches('/'),
+            file.trim_start_matches('/')
+        );
+        self.link(&crate::urls::quote_path(&path), absolute)
+    }
+}

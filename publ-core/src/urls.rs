@@ -1,0 +1,137 @@
+//! Building Publ's URLs (Flask's `url_for` for Publ's endpoints).
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Characters werkzeug leaves alone in a URL path.
+const PATH_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b':')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@');
+
+/// Characters left alone in a query component (werkzeug's `url_encode`).
+const QUERY_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b',')
+    .remove(b';')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/')
+    .remove(b'?');
+
+pub fn quote_path(path: &str) -> String {
+    utf8_percent_encode(path, PATH_SAFE).to_string()
+}
+
+fn quote_query(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_SAFE)
+        .to_string()
+        .replace("%20", "+")
+}
+
+/// `?k=v&k=w...` for the pairs in order; empty when there are none.
+pub fn query_string(args: &[(String, String)]) -> String {
+    if args.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = args
+        .iter()
+        .map(|(k, v)| format!("{}={}", quote_query(k), quote_query(v)))
+        .collect();
+    format!("?{}", parts.join("&"))
+}
+
+/// The `category` endpoint: `/`, `/<template>`, `/<cat>/`, `/<cat>/<template>`.
+pub fn category(category: &str, template: &str, args: &[(String, String)]) -> String {
+    let path = match (category.is_empty(), template.is_empty()) {
+        (true, _) => format!("/{template}"),
+        (false, true) => format!("/{category}/"),
+        (false, false) => format!("/{category}/{template}"),
+    };
+    format!("{}{}", quote_path(&path), query_string(args))
+}
+
+/// The `entry` endpoint: `/<cat>/<id>-<slug>` and its shorter forms.
+pub fn entry(category: &str, id: i64, slug: &str, args: &[(String, String)]) -> String {
+    let mut path = String::from("/");
+    if !category.is_empty() {
+        path.push_str(category);
+        path.push('/');
+    }
+    path.push_str(&id.to_string());
+    if !slug.is_empty() {
+        path.push('-');
+        path.push_str(slug);
+    }
+    format!("{}{}", quote_path(&path), query_string(args))
+}
+
+/// Where the request came from, for absolute URLs.
+#[derive(Debug, Clone)]
+pub struct UrlBase {
+    pub scheme: String,
+    pub host: String,
+    /// Path prefix the site is mounted under (empty at the root).
+    pub script_root: String,
+}
+
+impl UrlBase {
+    /// `https://host/prefix` + `path`.
+    pub fn absolute(&self, path: &str) -> String {
+        format!(
+            "{}://{}{}{}",
+            self.scheme, self.host, self.script_root, path
+        )
+    }
+
+    /// `path` under the mount prefix, made absolute when asked.
+    pub fn link(&self, path: &str, absolute: bool) -> String {
+        if absolute {
+            self.absolute(path)
+        } else {
+            format!("{}{}", self.script_root, path)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_shapes() {
+        // spec C1, C2
+        assert_eq!(category("", "", &[]), "/");
+        assert_eq!(category("", "feed", &[]), "/feed");
+        assert_eq!(category("blog", "", &[]), "/blog/");
+        assert_eq!(
+            category("blog/x y", "feed", &[("tag".into(), "a b&c".into())]),
+            "/blog/x%20y/feed?tag=a+b%26c"
+        );
+        assert_eq!(entry("", 12, "", &[]), "/12");
+        assert_eq!(entry("blog", 12, "héllo", &[]), "/blog/12-h%C3%A9llo");
+    }
+}
