@@ -22,8 +22,6 @@ pub enum Route {
     /// Publ's own `/_...` endpoints that this build does not serve yet.
     Unavailable,
     NotFound,
-    /// The path does not decode to text.
-    BadPath,
 }
 
 /// The decoded path (Flask routes on the percent-decoded path).

@@ -1,3 +1,5 @@
+//! Entry and meta files as Publ reads and rewrites them (spec A1-A32).
+
 pub mod category;
 pub mod date;
 pub mod entry;

@@ -26,6 +26,8 @@ pub struct Catalog {
     tag_names: HashMap<String, String>,
     /// Categories holding a visible entry, with all their ancestors (spec B2).
     populated: BTreeSet<String>,
+    /// Categories holding a visible entry themselves.
+    occupied: BTreeSet<String>,
     pub generation: i64,
 }
 
@@ -36,6 +38,11 @@ impl Catalog {
         entries.sort_by_key(|e| e.sort_key());
         let by_id = entries.iter().map(|e| (e.id, e.clone())).collect();
         let mut populated = BTreeSet::new();
+        let occupied = entries
+            .iter()
+            .filter(|e| e.visible())
+            .map(|e| e.category.clone())
+            .collect();
         for e in entries.iter().filter(|e| e.visible()) {
             let mut path = e.category.as_str();
             loop {
@@ -71,6 +78,7 @@ impl Catalog {
                 .collect(),
             tag_names: contents.tag_names.into_iter().collect(),
             populated,
+            occupied,
             generation,
         }
     }
@@ -101,15 +109,15 @@ impl Catalog {
         self.populated.contains(path)
     }
 
-    /// Categories with visible entries strictly below `path` (spec section 4
-    /// item 19), unsorted.
+    /// Categories with visible entries of their own strictly below `path`
+    /// (spec section 4 item 19).
     pub fn categories_below(&self, path: &str) -> Vec<&str> {
         let prefix = if path.is_empty() {
             String::new()
         } else {
             format!("{path}/")
         };
-        self.populated
+        self.occupied
             .iter()
             .filter(|c| !c.is_empty() && c.starts_with(&prefix) && c.as_str() != path)
             .map(String::as_str)

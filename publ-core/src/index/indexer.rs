@@ -16,7 +16,7 @@ use crate::content::entry::EntryFacts;
 use crate::content::headers::{parse_message, Message};
 use crate::content::scan::{walk, SourceFile, SourceKind};
 use crate::content::status::PublishStatus;
-use crate::content::writeback::{write_back, WriteBack};
+use crate::content::writeback::{write_back, SkipReason, WriteBack};
 use crate::fsutil::{fingerprint, Fingerprint};
 
 #[derive(Debug, thiserror::Error)]
@@ -347,9 +347,14 @@ async fn store_entry(
             }
             Ok(true)
         }
+        Ok(WriteBack::Skipped(SkipReason::Changed)) => {
+            // No fingerprint stored: the next scan sees the author's edit.
+            tracing::warn!(path = %file.path.display(), "entry file changed during the scan; not rewritten");
+            Ok(false)
+        }
         Ok(WriteBack::Skipped(reason)) => {
-            // No fingerprint stored: the next scan looks at the file again.
             tracing::warn!(path = %file.path.display(), reason = %reason, "entry file not rewritten");
+            store.set_fingerprint(&file.path, &fp.to_string()).await?;
             Ok(false)
         }
         Err(err) => {

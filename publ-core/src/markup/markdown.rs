@@ -21,6 +21,7 @@ pub fn to_html(text: &str, smartquotes: bool) -> String {
     let parser = Parser::new_ext(text, options(smartquotes));
     let mut out = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut out, parser);
+    out.truncate(out.trim_end().len());
     out
 }
 

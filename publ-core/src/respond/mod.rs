@@ -146,6 +146,5 @@ fn dispatch(ctx: &Ctx, path: &str) -> Result<Response, HttpError> {
             404,
             "The requested URL was not found on the server.",
         )),
-        Route::BadPath => Err(HttpError::new(400, "The path is not valid")),
     }
 }

@@ -4,11 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use minijinja::value::{Object, ObjectRepr};
-use minijinja::{Error, ErrorKind, State, Value};
+use minijinja::{Error, Value};
 
 use super::args::CallArgs;
 use super::entry::EntryObject;
-use super::member::Member;
+use super::member::bind;
 use super::view::{spec_from_keywords, ViewObject};
 use crate::content::category::default_name;
 use crate::markup::html::strip_html;
@@ -193,13 +193,15 @@ impl CategoryObject {
         out
     }
 
-    /// `category.tags(**spec)`: non-hidden tag counts (spec G8).
+    /// `category.tags(**spec)`: non-hidden tag counts over every matching
+    /// entry, authorized or not, in key order as Publ's query groups them
+    /// (spec G8).
     fn tags(&self, args: &CallArgs) -> Result<Value, Error> {
         let mut spec = spec_from_keywords(&args.keywords);
         spec.insert("category".into(), SpecValue::Str(self.path.clone()));
         let view = ViewObject::build(&self.page, &spec)?;
         let mut counts: Vec<(String, usize)> = Vec::new();
-        for entry in view.authorized_entries() {
+        for entry in view.all_entries() {
             for tag in entry.tags.iter().filter(|t| !t.hidden) {
                 match counts.iter_mut().find(|(k, _)| *k == tag.key) {
                     Some((_, n)) => *n += 1,
@@ -207,6 +209,7 @@ impl CategoryObject {
                 }
             }
         }
+        counts.sort();
         Ok(Value::from(
             counts
                 .into_iter()
@@ -228,20 +231,16 @@ impl CategoryObject {
             SpecValue::Str(if newest { "newest" } else { "oldest" }.into()),
         );
         let view = ViewObject::build(&self.page, &spec)?;
+        // No auth filtering here, as in Publ (spec G7).
         Ok(view
-            .authorized_entries()
+            .all_entries()
             .first()
             .map(|e| EntryObject::value(&self.page, e))
             .unwrap_or(Value::from(())))
     }
 
     fn member(self: &Arc<Self>, name: &str) -> Option<Value> {
-        let me = self.clone();
-        let member =
-            |name: &'static str, f: fn(&CategoryObject, &CallArgs) -> Result<Value, Error>| {
-                let me = me.clone();
-                Member::value_of(name, move |args| f(&me, &CallArgs::parse(args)?))
-            };
+        let member = |name, f| bind(self, name, f);
         Some(match name {
             "name" => member("name", |c, a| Ok(c.name(a))),
             "link" => member("link", |c, a| Ok(Value::from(c.link(a)))),
@@ -332,18 +331,6 @@ impl Object for CategoryObject {
                 None => Value::from(()),
             },
         })
-    }
-
-    fn call_method(
-        self: &Arc<Self>,
-        state: &mut State<'_, '_>,
-        method: &str,
-        args: &[Value],
-    ) -> Result<Value, Error> {
-        match self.member(method) {
-            Some(member) => member.call(state, args),
-            None => Err(Error::from(ErrorKind::UnknownMethod)),
-        }
     }
 
     fn custom_cmp(

@@ -4,11 +4,11 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use minijinja::value::{Object, ObjectRepr};
-use minijinja::{Error, State, Value};
+use minijinja::{Error, Value};
 
 use super::args::{bad_argument, CallArgs};
 use super::category::CategoryObject;
-use super::member::Member;
+use super::member::bind;
 use super::view::{spec_from_keywords, ViewObject};
 use crate::access::is_authorized;
 use crate::content::entry_file::{split_fold, Format};
@@ -262,12 +262,7 @@ impl EntryObject {
     }
 
     fn member(self: &Arc<Self>, name: &str) -> Option<Value> {
-        let me = self.clone();
-        let member = |name: &'static str,
-                      f: fn(&EntryObject, &CallArgs) -> Result<Value, Error>| {
-            let me = me.clone();
-            Member::value_of(name, move |args| f(&me, &CallArgs::parse(args)?))
-        };
+        let member = |name, f| bind(self, name, f);
         Some(match name {
             "title" => member("title", |e, a| Ok(e.title(a))),
             "summary" => member("summary", |e, a| Ok(e.summary(a))),
@@ -372,18 +367,6 @@ impl Object for EntryObject {
                 None => Value::from(()),
             },
         })
-    }
-
-    fn call_method(
-        self: &Arc<Self>,
-        state: &mut State<'_, '_>,
-        method: &str,
-        args: &[Value],
-    ) -> Result<Value, Error> {
-        match self.member(method) {
-            Some(member) => member.call(state, args),
-            None => Err(Error::from(minijinja::ErrorKind::UnknownMethod)),
-        }
     }
 
     fn custom_cmp(

@@ -51,6 +51,18 @@ impl Member {
     }
 }
 
+/// A member of `obj` computed by `f` from the call's arguments.
+pub fn bind<T: Send + Sync + 'static>(
+    obj: &Arc<T>,
+    name: &'static str,
+    f: fn(&T, &super::args::CallArgs) -> Result<Value, Error>,
+) -> Value {
+    let obj = obj.clone();
+    Member::value_of(name, move |args| {
+        f(&obj, &super::args::CallArgs::parse(args)?)
+    })
+}
+
 /// Follows members to the value they stand for.
 pub fn resolve(value: &Value) -> Result<Value, Error> {
     match value.downcast_object_ref::<Member>() {

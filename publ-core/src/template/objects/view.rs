@@ -10,7 +10,7 @@ use minijinja::{Error, ErrorKind, State, Value};
 use super::args::CallArgs;
 use super::category::CategoryObject;
 use super::entry::EntryObject;
-use super::member::{resolve, Member};
+use super::member::{bind, resolve};
 use crate::access::is_authorized;
 use crate::content::slug::slugify;
 use crate::index::records::EntryRecord;
@@ -137,6 +137,11 @@ impl ViewObject {
             .collect()
     }
 
+    /// Every entry of the page, authorized or not.
+    pub fn all_entries(&self) -> &[Arc<EntryRecord>] {
+        self.view.entries()
+    }
+
     fn entry(&self, e: Option<&Arc<EntryRecord>>) -> Value {
         e.map(|e| EntryObject::value(&self.page, e))
             .unwrap_or(Value::from(()))
@@ -170,14 +175,8 @@ impl ViewObject {
         for tag in tags {
             let key = slugify(&tag, None, true);
             if !seen.contains(&key) {
-                seen.push(key);
-                query.push((
-                    "tag".into(),
-                    self.page
-                        .catalog
-                        .tag_name(&slugify(&tag, None, true))
-                        .to_string(),
-                ));
+                seen.push(key.clone());
+                query.push(("tag".into(), key));
             }
         }
         for (k, v) in &args.keywords {
@@ -214,11 +213,7 @@ impl ViewObject {
     }
 
     fn member(self: &Arc<Self>, name: &str) -> Option<Value> {
-        let me = self.clone();
-        let member = |name: &'static str, f: fn(&ViewObject, &CallArgs) -> Result<Value, Error>| {
-            let me = me.clone();
-            Member::value_of(name, move |args| f(&me, &CallArgs::parse(args)?))
-        };
+        let member = |name, f| bind(self, name, f);
         Some(match name {
             "entries" => member("entries", |v, _| Ok(v.entries_value())),
             "link" => member("link", |v, a| Ok(Value::from(v.link(a)))),
@@ -400,18 +395,6 @@ impl Object for ViewObject {
     fn call(self: &Arc<Self>, _state: &mut State<'_, '_>, args: &[Value]) -> Result<Value, Error> {
         let args = CallArgs::parse(args)?;
         self.derived(self.view.restrict(&spec_from_keywords(&args.keywords)))
-    }
-
-    fn call_method(
-        self: &Arc<Self>,
-        state: &mut State<'_, '_>,
-        method: &str,
-        args: &[Value],
-    ) -> Result<Value, Error> {
-        match self.member(method) {
-            Some(member) => member.call(state, args),
-            None => Err(Error::from(ErrorKind::UnknownMethod)),
-        }
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
