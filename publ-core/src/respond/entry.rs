@@ -80,7 +80,8 @@ pub fn render_entry_record(
             if let Some(response) = super::alias::lookup(ctx, &ctx.page.request.path) {
                 return Ok(response);
             }
-            return Ok(Response::redirect(301, &ctx.page.link(&canon, false)));
+            // Publ builds the canonical URL with `_external=True`.
+            return Ok(Response::redirect(301, &ctx.page.link(&canon, true)));
         }
     }
     *ctx.category_hint.borrow_mut() = Some(category.to_string());

@@ -9,7 +9,7 @@ use super::date::{arrow_get, now_in};
 use super::objects::args::{bad_argument, CallArgs};
 use super::objects::category::CategoryObject;
 use super::objects::entry::EntryObject;
-use super::objects::member::Member;
+use super::objects::member::{Function, Member};
 use super::objects::request::{RequestObject, TemplateObject, UserObject};
 use super::objects::view::{spec_from_keywords, ViewObject};
 use super::page::Page;
@@ -116,6 +116,48 @@ fn auth_link(page: &Arc<Page>, endpoint: &'static str) -> Value {
     })
 }
 
+/// `get_entry(id)`: the entry, or None when it is not visible (spec E4).
+fn get_entry(page: &Arc<Page>, args: &CallArgs) -> Result<Value, Error> {
+    let id = args.get(0, "entry_id").unwrap_or(Value::UNDEFINED);
+    let id = id
+        .as_i64()
+        .or_else(|| id.to_string().parse().ok())
+        .ok_or_else(|| bad_argument(format!("get_entry: bad entry id {id}")))?;
+    let record = page
+        .catalog
+        .entry(id)
+        .ok_or_else(|| bad_argument(format!("get_entry: no entry {id}")))?;
+    if !record.visible() || !crate::access::is_authorized(&record.auth, None) {
+        return Ok(Value::from(()));
+    }
+    Ok(EntryObject::value(page, record))
+}
+
+/// `get_template(name_or_list, relation)`: a template file name that
+/// `{% extends %}`/`{% include %}` accept (spec E5).
+fn get_template(page: &Arc<Page>, args: &CallArgs) -> Result<Value, Error> {
+    let names = super::objects::view::value_list(
+        &args
+            .get(0, "template")
+            .ok_or_else(|| bad_argument("get_template() needs a name"))?,
+    );
+    let relation = args.get(1, "relation").unwrap_or(Value::from(""));
+    let category = match relation.downcast_object_ref::<EntryObject>() {
+        Some(entry) => entry.record.category.clone(),
+        None => relation.to_string(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(
+        match page
+            .templates
+            .map(&category, &names, &Accept::everything(), true)
+        {
+            Ok(Some(found)) => Value::from(found.filename),
+            _ => Value::from(()),
+        },
+    )
+}
+
 /// Everything a Publ template can name besides its own variables.
 pub fn context(
     page: &Arc<Page>,
@@ -145,97 +187,36 @@ pub fn context(
         ("logout", auth_link(page, "logout")),
         ("token_endpoint", Value::from(page.link("/_tokens", false))),
     ];
-    let p = page.clone();
-    items.push((
-        "get_view",
-        Value::from_function(move |args: &[Value]| {
-            ViewObject::value(&p, &spec_from_keywords(&CallArgs::parse(args)?.keywords))
+    let function = |name: &'static str, f: fn(&Arc<Page>, &CallArgs) -> Result<Value, Error>| {
+        let page = page.clone();
+        (name, Function::value_of(name, move |args| f(&page, args)))
+    };
+    items.extend([
+        function("get_view", |p, a| {
+            ViewObject::value(p, &spec_from_keywords(&a.keywords))
         }),
-    ));
-    let p = page.clone();
-    items.push((
-        "get_entry",
-        Value::from_function(move |id: Value| -> Result<Value, Error> {
-            let id = id
-                .as_i64()
-                .or_else(|| id.to_string().parse().ok())
-                .ok_or_else(|| bad_argument(format!("get_entry: bad entry id {id}")))?;
-            let record = p
-                .catalog
-                .entry(id)
-                .ok_or_else(|| bad_argument(format!("get_entry: no entry {id}")))?;
-            if !record.visible() || !crate::access::is_authorized(&record.auth, None) {
-                return Ok(Value::from(()));
-            }
-            Ok(EntryObject::value(&p, record))
-        }),
-    ));
-    let p = page.clone();
-    items.push((
-        "static",
-        Value::from_function(move |args: &[Value]| -> Result<Value, Error> {
-            let args = CallArgs::parse(args)?;
-            let path = args
+        function("get_entry", get_entry),
+        function("static", |p, a| {
+            let path = a
                 .string(0, "path")
                 .ok_or_else(|| bad_argument("static() needs a path"))?;
             Ok(Value::from(
-                p.static_url(&path, args.flag(1, "absolute", false)),
+                p.static_url(&path, a.flag(1, "absolute", false)),
             ))
         }),
-    ));
-    let p = page.clone();
-    items.push((
-        "url_for",
-        Value::from_function(move |args: &[Value]| {
-            url_for(&p, &CallArgs::parse(args)?).map(Value::from)
-        }),
-    ));
-    let p = page.clone();
-    items.push((
-        "secure_url",
-        Value::from_function(move |args: &[Value]| {
-            url_for(&p, &CallArgs::parse(args)?).map(Value::from)
-        }),
-    ));
-    let p = page.clone();
-    items.push((
-        "get_template",
-        Value::from_function(move |args: &[Value]| -> Result<Value, Error> {
-            let args = CallArgs::parse(args)?;
-            let names = super::objects::view::value_list(
-                &args
-                    .get(0, "template")
-                    .ok_or_else(|| bad_argument("get_template() needs a name"))?,
-            );
-            let relation = args.get(1, "relation").unwrap_or(Value::from(""));
-            let category = match relation.downcast_object_ref::<EntryObject>() {
-                Some(entry) => entry.record.category.clone(),
-                None => relation.to_string(),
-            };
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            Ok(
-                match p
-                    .templates
-                    .map(&category, &names, &Accept::everything(), true)
-                {
-                    Ok(Some(found)) => Value::from(found.filename),
-                    _ => Value::from(()),
-                },
-            )
-        }),
-    ));
-    let p = page.clone();
-    items.push((
-        "image",
-        Value::from_function(move |path: String| -> Value {
+        function("url_for", |p, a| url_for(p, a).map(Value::from)),
+        function("secure_url", |p, a| url_for(p, a).map(Value::from)),
+        function("get_template", get_template),
+        function("image", |p, a| {
             // Renditions come with the image issue; until then an image
             // is its plain URL.
-            match path.strip_prefix('@') {
+            let path = a.string(0, "path").unwrap_or_default();
+            Ok(match path.strip_prefix('@') {
                 Some(file) => Value::from(p.static_url(file, false)),
                 None => Value::from(path),
-            }
+            })
         }),
-    ));
+    ]);
     items.extend(vars);
     if !items.iter().any(|(k, _)| *k == "category") {
         items.push(("category", CategoryObject::value(page, "")));

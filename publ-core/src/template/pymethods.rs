@@ -1,4 +1,459 @@
-// TEMP STUB (integrator)
-pub fn install(env: &mut minijinja::Environment) {
-    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+//! Python method and Jinja2 filter compatibility beyond what minijinja and
+//! `minijinja_contrib::pycompat` provide.
+//!
+//! pycompat already covers `str.format` (positional, indexed and keyword
+//! fields with format specs), `dict.get(k, default)`, `str.split`,
+//! `str.isdigit` and friends; the shims here only fill its gaps.
+
+use minijinja::value::{from_args, Kwargs, Rest, Tuple, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, State, Value};
+
+use crate::template::escape::{escape_html, py_str};
+
+/// Installs the unknown-method callback (pycompat first, then our shims) and
+/// the Jinja2-compatible filter overrides.
+pub fn install(env: &mut Environment) {
+    env.set_unknown_method_callback(|state, value, method, args| {
+        match minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args) {
+            Err(err) if err.kind() == ErrorKind::UnknownMethod => {
+                extra_methods(value, method, args)
+            }
+            other => other,
+        }
+    });
+    env.add_filter("sort", sort);
+    env.add_filter("escape", escape);
+    env.add_filter("e", escape);
+    env.add_filter("truncate", truncate);
+    env.add_filter("wordcount", wordcount);
+}
+
+fn value_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidOperation, msg.into())
+}
+
+fn extra_methods(value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
+    if let Some(s) = value.as_str() {
+        return string_methods(s, method, args);
+    }
+    if value.kind() == ValueKind::Seq && method == "index" {
+        let (needle,): (Value,) = from_args(args)?;
+        return value
+            .try_iter()?
+            .position(|item| item == needle)
+            .map(Value::from)
+            .ok_or_else(|| value_error(format!("{needle:?} is not in list")));
+    }
+    Err(Error::from(ErrorKind::UnknownMethod))
+}
+
+fn tuple3(a: &str, b: &str, c: &str) -> Value {
+    Value::from(Tuple::from([a, b, c].map(Value::from)))
+}
+
+/// Python's padding: `width` counts characters, not bytes.
+fn pad(
+    s: &str,
+    width: usize,
+    fill: Option<&str>,
+    left_share: impl Fn(usize) -> usize,
+) -> Result<String, Error> {
+    let fill = match fill {
+        None => ' ',
+        Some(f) => {
+            let mut chars = f.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => {
+                    return Err(value_error(
+                        "the fill character must be exactly one character long",
+                    ))
+                }
+            }
+        }
+    };
+    let len = s.chars().count();
+    if width <= len {
+        return Ok(s.to_string());
+    }
+    let left = left_share(width - len);
+    let right = width - len - left;
+    let mut out: String = std::iter::repeat_n(fill, left).collect();
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(fill, right));
+    Ok(out)
+}
+
+fn string_methods(s: &str, method: &str, args: &[Value]) -> Result<Value, Error> {
+    match method {
+        "partition" | "rpartition" => {
+            let (sep,): (&str,) = from_args(args)?;
+            if sep.is_empty() {
+                return Err(value_error("empty separator"));
+            }
+            let found = if method == "partition" {
+                s.split_once(sep)
+            } else {
+                s.rsplit_once(sep)
+            };
+            Ok(match (found, method) {
+                (Some((head, tail)), _) => tuple3(head, sep, tail),
+                (None, "partition") => tuple3(s, "", ""),
+                (None, _) => tuple3("", "", s),
+            })
+        }
+        "zfill" => {
+            let (width,): (usize,) = from_args(args)?;
+            let len = s.chars().count();
+            if width <= len {
+                return Ok(Value::from(s));
+            }
+            let (sign, digits) = match s.chars().next() {
+                Some(c @ ('+' | '-')) => (Some(c), &s[1..]),
+                _ => (None, s),
+            };
+            let mut out: String = sign.into_iter().collect();
+            out.extend(std::iter::repeat_n('0', width - len));
+            out.push_str(digits);
+            Ok(Value::from(out))
+        }
+        "center" | "ljust" | "rjust" => {
+            let (width, fill): (usize, Option<&str>) = from_args(args)?;
+            let out = match method {
+                // CPython's centring puts the odd extra space on the left
+                // only when both the margin and the width are odd.
+                "center" => pad(s, width, fill, |marg| marg / 2 + (marg & width & 1))?,
+                "ljust" => pad(s, width, fill, |_| 0)?,
+                _ => pad(s, width, fill, |marg| marg)?,
+            };
+            Ok(Value::from(out))
+        }
+        "index" | "rindex" => {
+            let (needle,): (&str,) = from_args(args)?;
+            let found = if method == "index" {
+                s.find(needle)
+            } else {
+                s.rfind(needle)
+            };
+            found
+                .map(|byte| Value::from(s[..byte].chars().count()))
+                .ok_or_else(|| value_error("substring not found"))
+        }
+        "rsplit" => {
+            let (sep, maxsplit): (Option<Option<&str>>, Option<i64>) = from_args(args)?;
+            let maxsplit = maxsplit.filter(|&m| m >= 0).map(|m| m as usize);
+            let mut parts: Vec<&str> = match sep.flatten() {
+                Some("") => return Err(value_error("empty separator")),
+                Some(sep) => match maxsplit {
+                    Some(m) => s.rsplitn(m + 1, sep).collect(),
+                    None => s.rsplit(sep).collect(),
+                },
+                None => rsplit_whitespace(s, maxsplit),
+            };
+            parts.reverse();
+            Ok(parts.into_iter().map(Value::from).collect())
+        }
+        "removeprefix" | "removesuffix" => {
+            let (affix,): (&str,) = from_args(args)?;
+            let stripped = if method == "removeprefix" {
+                s.strip_prefix(affix)
+            } else {
+                s.strip_suffix(affix)
+            };
+            Ok(Value::from(stripped.unwrap_or(s)))
+        }
+        "swapcase" => {
+            let () = from_args(args)?;
+            Ok(Value::from(
+                s.chars()
+                    .flat_map(|c| -> Box<dyn Iterator<Item = char>> {
+                        if c.is_uppercase() {
+                            Box::new(c.to_lowercase())
+                        } else {
+                            Box::new(c.to_uppercase())
+                        }
+                    })
+                    .collect::<String>(),
+            ))
+        }
+        "casefold" => {
+            let () = from_args(args)?;
+            // Full case folding differs from lowercasing for a few letters.
+            Ok(Value::from(s.to_lowercase().replace('ß', "ss")))
+        }
+        "isdecimal" => {
+            let () = from_args(args)?;
+            Ok(Value::from(
+                !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()),
+            ))
+        }
+        _ => Err(Error::from(ErrorKind::UnknownMethod)),
+    }
+}
+
+/// `str.rsplit(None, maxsplit)`: runs of whitespace, from the right;
+/// returned right-to-left.
+fn rsplit_whitespace(s: &str, maxsplit: Option<usize>) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = s.trim_end();
+    while !rest.is_empty() {
+        if maxsplit.is_some_and(|m| parts.len() == m) {
+            parts.push(rest);
+            break;
+        }
+        match rest.rfind(char::is_whitespace) {
+            Some(i) => {
+                let ws_len = rest[i..].chars().next().map_or(1, char::len_utf8);
+                parts.push(&rest[i + ws_len..]);
+                rest = rest[..i].trim_end();
+            }
+            None => {
+                parts.push(rest);
+                break;
+            }
+        }
+    }
+    parts
+}
+
+/// Binds positional and keyword arguments to parameter names the way a
+/// Python call does.
+fn bind(names: &[&str], args: &[Value], kwargs: &Kwargs) -> Result<Vec<Option<Value>>, Error> {
+    if args.len() > names.len() {
+        return Err(Error::from(ErrorKind::TooManyArguments));
+    }
+    let mut bound: Vec<Option<Value>> = vec![None; names.len()];
+    for (slot, value) in bound.iter_mut().zip(args) {
+        *slot = Some(value.clone());
+    }
+    for (slot, name) in bound.iter_mut().zip(names) {
+        if let Some(value) = kwargs.get::<Option<Value>>(name)? {
+            if slot.is_some() {
+                return Err(value_error(format!(
+                    "got multiple values for argument {name:?}"
+                )));
+            }
+            *slot = Some(value);
+        }
+    }
+    kwargs.assert_all_used()?;
+    Ok(bound)
+}
+
+/// Jinja2's `sort(reverse=False, case_sensitive=False, attribute=None)`
+/// also takes its arguments positionally (`log|sort(True, 'date')`);
+/// minijinja's only takes keywords.
+fn sort(state: &State, value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
+    const NAMES: [&str; 3] = ["reverse", "case_sensitive", "attribute"];
+    let bound = bind(&NAMES, &args, &kwargs)?;
+    let named = NAMES
+        .iter()
+        .zip(bound)
+        .filter_map(|(name, value)| Some((*name, value?)));
+    minijinja::filters::sort(state, value, named.collect())
+}
+
+/// markupsafe's `escape()`: leaves safe strings alone and escapes `str()`
+/// of anything else with markupsafe's character set (minijinja's own
+/// filter writes `&quot;`, `&#x27;` and `&#x2f;`).
+fn escape(value: Value) -> Result<Value, Error> {
+    if value.is_safe() {
+        return Ok(value);
+    }
+    Ok(Value::from_safe_string(
+        escape_html(&py_str(&value)?).into_owned(),
+    ))
+}
+
+/// Jinja2's `truncate(s, length=255, killwords=False, end='...', leeway=5)`.
+fn truncate(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, Error> {
+    let bound = bind(&["length", "killwords", "end", "leeway"], &args, &kwargs)?;
+    let [length, killwords, end, leeway] = [0, 1, 2, 3].map(|i| bound[i].clone());
+    let s = py_str(&value)?;
+    let length = length.map_or(Ok(255), usize::try_from)?;
+    let end = end.map_or_else(|| "...".to_string(), |e| e.to_string());
+    let leeway = leeway.map_or(Ok(5), usize::try_from)?;
+    let end_len = end.chars().count();
+    if length < end_len {
+        return Err(value_error(format!(
+            "expected length >= {end_len}, got {length}"
+        )));
+    }
+    if s.chars().count() <= length + leeway {
+        return Ok(s);
+    }
+    let head: String = s.chars().take(length - end_len).collect();
+    let head = if killwords.is_some_and(|k| k.is_true()) {
+        head.as_str()
+    } else {
+        head.rsplit_once(' ').map_or(head.as_str(), |(h, _)| h)
+    };
+    Ok(format!("{head}{end}"))
+}
+
+/// Jinja2's `wordcount`: the number of `\w+` runs.
+fn wordcount(value: Value) -> Result<usize, Error> {
+    let s = py_str(&value)?;
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    Ok(s.split(|c: char| !is_word(c))
+        .filter(|w| !w.is_empty())
+        .count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use minijinja::context;
+    use minijinja::value::{Enumerator, Object, ObjectRepr};
+
+    fn env() -> Environment<'static> {
+        let mut env = Environment::new();
+        env.set_formatter(crate::template::escape::markupsafe_formatter);
+        install(&mut env);
+        env
+    }
+
+    fn render(src: &str, ctx: Value) -> String {
+        env().render_str(src, ctx).unwrap()
+    }
+
+    // Each case's expected output is Jinja2 3.1.6's
+    //   Environment().from_string(src).render()
+    const CASES: &[(&str, &str)] = &[
+        ("{{ 'a-b-c'.partition('-') }}", "('a', '-', 'b-c')"),
+        ("{{ 'a-b-c'.rpartition('-') }}", "('a-b', '-', 'c')"),
+        ("{{ 'abc'.partition('x') }}", "('abc', '', '')"),
+        ("{{ 'abc'.rpartition('x') }}", "('', '', 'abc')"),
+        (
+            "{{ '42'.zfill(5) }}|{{ '-42'.zfill(5) }}|{{ '+4'.zfill(4) }}|{{ 'abcdef'.zfill(3) }}",
+            "00042|-0042|+004|abcdef",
+        ),
+        (
+            "[{{ 'ab'.center(7, '*') }}]|[{{ 'ab'.center(6) }}]|[{{ 'abc'.center(6) }}]|[{{ 'a'.center(4,'-') }}]",
+            "[***ab**]|[  ab  ]|[ abc  ]|[-a--]",
+        ),
+        (
+            "[{{ 'ab'.ljust(5) }}]|[{{ 'ab'.rjust(5, '.') }}]|[{{ 'abcdef'.ljust(2) }}]",
+            "[ab   ]|[...ab]|[abcdef]",
+        ),
+        (
+            "{{ [1,2,3].index(2) }}|{{ 'abcb'.index('b') }}|{{ 'abcb'.rindex('b') }}",
+            "1|1|3",
+        ),
+        (
+            "{{ 'a b  c'.rsplit(None, 1) }}|{{ 'a,b,c'.rsplit(',', 1) }}|{{ 'a,b,c'.rsplit(',') }}",
+            "['a b', 'c']|['a,b', 'c']|['a', 'b', 'c']",
+        ),
+        (
+            "{{ ' a  b c '.rsplit() }}|{{ 'a b c'.split(None, 1) }}",
+            "['a', 'b', 'c']|['a', 'b c']",
+        ),
+        (
+            "{{ 'prefix-x'.removeprefix('prefix-') }}|{{ 'x.md'.removesuffix('.md') }}",
+            "x|x",
+        ),
+        (
+            "{{ 'Hello'.swapcase() }}|{{ 'Straße'.casefold() }}|{{ '12'.isdigit() }}|{{ '1a'.isdigit() }}|{{ '12'.isdecimal() }}",
+            "hELLO|strasse|True|False|True",
+        ),
+        // pycompat's own str.format and dict.get, as the templates use them
+        (
+            "{{ '{} and {}'.format(1, 'b') }}|{{ '{0}{0}{1}'.format('x', 2) }}|{{ '{name}!'.format(name='n') }}|{{ '{:>5}|{:.2f}'.format('a', 3.14159) }}",
+            "1 and b|xx2|n!|    a|3.14",
+        ),
+        (
+            "{{ {'a':1}.get('b', 2) }}|{{ {'a':1}.get('a') }}|{{ {'a':1}.get('b') }}",
+            "2|1|None",
+        ),
+        // publ-site index.html
+        (
+            "{% set taglist = ['a','b','c'] %}{{(taglist[:-1]|join(', '),taglist[-1])|select|join(' and ')}}",
+            "a, b and c",
+        ),
+        (
+            "{% set taglist = ['a'] %}{{(taglist[:-1]|join(', '),taglist[-1])|select|join(' and ')}}",
+            "a",
+        ),
+        // Publ's _admin.html
+        ("{{ (0, 5-10)|max }}|{{ (3, 7)|min }}", "0|3"),
+        (
+            "{% for x in [{'d':2,'n':'a'},{'d':1,'n':'b'},{'d':2,'n':'c'}]|sort(attribute='d',reverse=True) %}{{x.n}}{% endfor %}",
+            "acb",
+        ),
+        (
+            "{% for x in [3, 1, 2]|sort(True) %}{{x}}{% endfor %}|{% for x in ['b', 'A', 'a']|sort(False, True) %}{{x}}{% endfor %}",
+            "321|Aab",
+        ),
+        (
+            "{% for g in [{'d':2,'n':'a'},{'d':1,'n':'b'},{'d':2,'n':'c'}]|groupby('d')|sort %}{{g.grouper}}:{% for x in g.list %}{{x.n}}{% endfor %};{% endfor %}",
+            "1:b;2:ac;",
+        ),
+        (
+            "{{ '<a>&\"\\''|e }}|{{ '<a>'|escape }}|{{ ('<a>'|e)|e }}|{{ ['<']|e }}",
+            "&lt;a&gt;&amp;&#34;&#39;|&lt;a&gt;|&lt;a&gt;|[&#39;&lt;&#39;]",
+        ),
+        (
+            "{{ 'abcdefghijklmnopqrstuvwxyz'|truncate(10) }}|{{ 'hello big world'|truncate(12, end='…') }}|{{ 'abcdefghijklmnop'|truncate(9, True, leeway=0) }}|{{ 'short'|truncate(3) }}",
+            "abcdefg...|hello big world|abcdef...|short",
+        ),
+        ("{{ 'a b, c_d\\n3'|wordcount }}", "4"),
+    ];
+
+    #[test]
+    fn methods_and_filters_match_jinja2() {
+        for (src, want) in CASES {
+            assert_eq!(render(src, context! {}), *want, "{src}");
+        }
+    }
+
+    #[test]
+    fn python_errors_stay_errors() {
+        for src in [
+            "{{ 'abc'.partition('') }}",
+            "{{ 'abc'.index('x') }}",
+            "{{ [1].index(2) }}",
+            "{{ 'a'.center(3, 'xy') }}",
+            "{{ [1]|sort(True, False, 'x', 4) }}",
+            "{{ [1]|sort(True, reverse=False) }}",
+            "{{ 'abc'.nosuchmethod() }}",
+        ] {
+            assert!(env().render_str(src, context! {}).is_err(), "{src}");
+        }
+    }
+
+    /// A namedtuple-like value: a 2-sequence whose items are also reachable
+    /// as `.name` and `.count`, like Publ's tag-count tuples.
+    #[derive(Debug)]
+    struct TagCount(&'static str, i64);
+
+    impl Object for TagCount {
+        fn repr(self: &Arc<Self>) -> ObjectRepr {
+            ObjectRepr::Seq
+        }
+        fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+            match (key.as_str(), key.as_usize()) {
+                (Some("name"), _) | (_, Some(0)) => Some(Value::from(self.0)),
+                (Some("count"), _) | (_, Some(1)) => Some(Value::from(self.1)),
+                _ => None,
+            }
+        }
+        fn enumerate(self: &Arc<Self>) -> Enumerator {
+            Enumerator::Seq(2)
+        }
+    }
+
+    // publ-site index.html tag cloud; Jinja2 with namedtuples
+    //   Tag = namedtuple('Tag', 'name count'); items = [Tag('a',1), Tag('b',3), Tag('c',1), Tag('d',2)]
+    // renders "b3 d2 a1 c1 " (stable sort, equal counts keep their order).
+    #[test]
+    fn sort_by_attribute_of_named_tuples() {
+        let items: Vec<Value> = [("a", 1), ("b", 3), ("c", 1), ("d", 2)]
+            .into_iter()
+            .map(|(n, c)| Value::from_object(TagCount(n, c)))
+            .collect();
+        let src = "{% for name,count in items|sort(attribute='count',reverse=True) %}{{name}}{{count}} {% endfor %}";
+        assert_eq!(render(src, context! { items }), "b3 d2 a1 c1 ");
+    }
 }

@@ -19,7 +19,7 @@ impl CallArgs {
         let (Rest(positional), kwargs): (Rest<Value>, Kwargs) = from_args(args)?;
         let mut keywords = BTreeMap::new();
         for name in kwargs.args() {
-            let value: Value = kwargs.peek(name)?;
+            let value: Value = kwargs.get(name)?;
             keywords.insert(name.to_string(), value);
         }
         Ok(CallArgs {

@@ -51,6 +51,41 @@ impl Member {
     }
 }
 
+/// A plain template function that takes Python-style keyword arguments
+/// (minijinja's own functions reject unknown keywords).
+pub struct Function {
+    name: &'static str,
+    call: Box<Compute>,
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<function {}>", self.name)
+    }
+}
+
+impl Function {
+    pub fn value_of<F>(name: &'static str, call: F) -> Value
+    where
+        F: Fn(&super::args::CallArgs) -> Result<Value, Error> + Send + Sync + 'static,
+    {
+        Value::from_object(Function {
+            name,
+            call: Box::new(move |args| call(&super::args::CallArgs::parse(args)?)),
+        })
+    }
+}
+
+impl Object for Function {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call(self: &Arc<Self>, _state: &mut State<'_, '_>, args: &[Value]) -> Result<Value, Error> {
+        (self.call)(args)
+    }
+}
+
 /// A member of `obj` computed by `f` from the call's arguments.
 pub fn bind<T: Send + Sync + 'static>(
     obj: &Arc<T>,
