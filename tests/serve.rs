@@ -131,6 +131,20 @@ fn statuses_and_error_pages() {
             r.text()
         );
     }
+    // spec A10/A11: the statuses Publ never documented
+    site.write(
+        "content/illegal.md",
+        "Title: Taken down\nEntry-ID: 451\nStatus: DMCA\n\nx\n",
+    );
+    site.write(
+        "content/teapot.md",
+        "Title: Short and stout\nEntry-ID: 418\nStatus: teapot\n\nx\n",
+    );
+    drop(server);
+    let server = Server::serve(site.path());
+    let sock = server.socket();
+    assert_eq!(get(sock, "/451-Taken-down").status, 451);
+    assert_eq!(get(sock, "/418-Short-and-stout").status, 418);
     // Hidden and future entries are reachable by URL (section 4 item 4).
     assert_eq!(get(sock, "/blog/105-A-hidden-entry").status, 200);
     assert_eq!(get(sock, "/blog/107-A-post-from-the-future").status, 200);
