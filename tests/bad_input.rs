@@ -12,7 +12,7 @@ use support::{get, Server, SiteCopy};
 /// secret file next to (outside) the site folder.
 fn site_with_bad_files() -> SiteCopy {
     let site = SiteCopy::empty();
-    site.write("publ.toml", "timezone = \"UTC\"\n");
+    site.write("publ.toml", "timezone = \"UTC\"\nbogus_key = 1\n");
     site.write(
         "templates/index.html",
         "<title>index</title>{% for e in view.entries %}[{{ e.title }}]{% endfor %}",
@@ -73,6 +73,8 @@ fn broken_entries_are_logged_and_skipped() {
         "only the good entry is listed"
     );
     let log = server.log();
+    // issue 2 item 1: an unknown configuration key is named in a warning
+    assert!(log.contains("unknown configuration key") && log.contains("bogus_key"), "{log}");
     for name in ["bad-status.md", "bad-id.md", "latin1.md", "dangling.md"] {
         assert!(log.contains(name), "log names {name}:\n{log}");
     }
