@@ -74,7 +74,10 @@ fn broken_entries_are_logged_and_skipped() {
     );
     let log = server.log();
     // issue 2 item 1: an unknown configuration key is named in a warning
-    assert!(log.contains("unknown configuration key") && log.contains("bogus_key"), "{log}");
+    assert!(
+        log.contains("unknown configuration key") && log.contains("bogus_key"),
+        "{log}"
+    );
     for name in ["bad-status.md", "bad-id.md", "latin1.md", "dangling.md"] {
         assert!(log.contains(name), "log names {name}:\n{log}");
     }
