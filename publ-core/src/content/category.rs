@@ -19,15 +19,7 @@ pub struct MetaFacts {
 impl MetaFacts {
     pub fn from_message(rel_path: &Path, text: String, msg: &Message) -> MetaFacts {
         let h = &msg.headers;
-        let default_category = rel_path
-            .parent()
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .unwrap_or_default();
+        let default_category = folder_category(rel_path);
         let all = |name: &str| h.get_all(name).into_iter().map(str::to_string).collect();
         MetaFacts {
             category: h
@@ -40,6 +32,20 @@ impl MetaFacts {
             text,
         }
     }
+}
+
+/// The category a file's folder stands for: its `/`-joined path relative to
+/// the content folder (spec B1).
+pub fn folder_category(rel_path: &Path) -> String {
+    rel_path
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default()
 }
 
 /// The default display name of a category: its last path segment with `_`

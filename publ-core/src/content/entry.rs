@@ -77,15 +77,7 @@ impl EntryFacts {
                     path: file_path.to_path_buf(),
                     value: status_text.to_string(),
                 })?;
-        let default_category = rel_path
-            .parent()
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .unwrap_or_default();
+        let default_category = super::category::folder_category(rel_path);
         let title = h.get("Title").unwrap_or("").to_string();
         let slug_source = match h.get("Slug-Text") {
             Some(s) => s.to_string(),

@@ -1,19 +1,25 @@
 //! Small HTML helpers: escaping like markupsafe and Publ's `strip_html`.
 
-/// Escapes text exactly as markupsafe does (`&#39;`, `&#34;`).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+use std::borrow::Cow;
+
+/// markupsafe's `escape()`: exactly these five characters, as numeric
+/// references for the quotes.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&#34;"),
             '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+            c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// One piece of an HTML document.

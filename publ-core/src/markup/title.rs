@@ -14,7 +14,7 @@ fn split_number(title: &str) -> (&str, &str) {
 /// The title as HTML.
 pub fn html_title(title: &str, smartquotes: bool) -> String {
     let (number, rest) = split_number(title);
-    let mut out = crate::markup::html::escape(number);
+    let mut out = crate::markup::html::escape(number).into_owned();
     if !rest.is_empty() {
         out.push_str(&inline_html(rest, smartquotes));
     }

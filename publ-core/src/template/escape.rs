@@ -38,25 +38,7 @@ pub fn autoescape_for(name: &str) -> AutoEscape {
     }
 }
 
-/// markupsafe's `escape()`: exactly these five characters, as numeric
-/// references for the quotes.
-pub fn escape_html(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
+pub use crate::markup::html::escape as escape_html;
 
 /// Python's `str(value)`.
 pub(crate) fn py_str(value: &Value) -> Result<String, Error> {

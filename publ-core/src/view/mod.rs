@@ -8,7 +8,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::index::catalog::Catalog;
 use crate::index::records::EntryRecord;
-use spec::{normalize, Normalized, Order, Spec, SpecError, SpecValue, OFFSET_PRIORITY};
+use spec::{
+    normalize, without_offset, Normalized, Order, Spec, SpecError, SpecValue, OFFSET_PRIORITY,
+};
 
 /// The older and newer pages of a view.
 pub type Neighbours = (Option<Arc<View>>, Option<Arc<View>>);
@@ -52,13 +54,7 @@ impl View {
 
     /// `view.current(**restrict)`: this view without its offset (spec H6).
     pub fn current(&self, restrict: &Spec) -> Result<View, SpecError> {
-        let mut spec: Spec = self
-            .norm
-            .spec
-            .iter()
-            .filter(|(k, _)| !OFFSET_PRIORITY.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let mut spec = without_offset(&self.norm.spec);
         for (k, v) in restrict {
             spec.insert(k.clone(), v.clone());
         }

@@ -3,18 +3,12 @@
 use std::sync::Arc;
 
 use super::query::{DateSpan, Span};
-use super::spec::{Order, Spec, SpecValue, OFFSET_PRIORITY};
+use super::spec::{without_offset, Order, Spec, SpecValue};
 use super::{Neighbours, View};
 
 /// `(older, newer)` pages; views that do not paginate have neither.
 pub fn neighbours(view: &View) -> Neighbours {
-    let base: Spec = view
-        .norm
-        .spec
-        .iter()
-        .filter(|(k, _)| !OFFSET_PRIORITY.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let base = without_offset(&view.norm.spec);
     if let Some(date) = view.norm.spec.get("date") {
         return match DateSpan::parse(&date.as_list().concat()) {
             Ok(span) => by_date(view, base, span),

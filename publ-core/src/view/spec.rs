@@ -83,6 +83,14 @@ const QUERY_KEYS: &[&str] = &[
 ];
 const VIEW_KEYS: &[&str] = &["count", "order", "start"];
 
+/// The spec without its offset keys: the view's "current" form.
+pub fn without_offset(spec: &Spec) -> Spec {
+    spec.iter()
+        .filter(|(k, _)| !OFFSET_PRIORITY.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpecError {
     #[error("Got an unknown query parameter '{0}'")]
