@@ -25,7 +25,11 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// One piece of an HTML document.
 enum Token<'a> {
     Text(&'a str),
-    Start { name: String, self_closing: bool },
+    Start {
+        name: String,
+        self_closing: bool,
+        raw: &'a str,
+    },
     End(String),
     Other,
 }
@@ -64,6 +68,7 @@ fn tokens(html: &str) -> Vec<Token<'_>> {
                 out.push(Token::Start {
                     name,
                     self_closing: inner.trim_end().ends_with('/'),
+                    raw: &tail[..end + 1],
                 });
             }
         }
@@ -98,28 +103,108 @@ fn tag_name(s: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Publ's `strip_html` without allowed tags: tags removed, the contents of
-/// `remove_elements` dropped, `<p>`/`<br>` as line breaks, entities
-/// decoded, runs of spaces collapsed (spec E12).
-pub fn strip_html(html: &str, remove_elements: &[&str]) -> String {
+/// Which tags `strip_html` keeps and which it removes with their content.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Strip<'a> {
+    pub allowed_tags: &'a [&'a str],
+    pub allowed_attrs: &'a [&'a str],
+    pub remove_elements: &'a [&'a str],
+}
+
+/// Attributes of a start tag's source text, values unescaped.
+fn attributes(raw: &str) -> Vec<(String, Option<String>)> {
+    let inner = raw
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim_end_matches('/');
+    let mut rest = inner.trim_start_matches(|c: char| !c.is_whitespace());
+    let mut out = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        let name_end = rest
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        if name_end == 0 {
+            break;
+        }
+        let name = rest[..name_end].to_ascii_lowercase();
+        rest = rest[name_end..].trim_start();
+        let Some(after_eq) = rest.strip_prefix('=') else {
+            out.push((name, None));
+            continue;
+        };
+        let after_eq = after_eq.trim_start();
+        let (value, tail) = match after_eq.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let body = &after_eq[1..];
+                let end = body.find(q).unwrap_or(body.len());
+                (&body[..end], body.get(end + 1..).unwrap_or(""))
+            }
+            _ => {
+                let end = after_eq.find(char::is_whitespace).unwrap_or(after_eq.len());
+                (&after_eq[..end], &after_eq[end..])
+            }
+        };
+        out.push((name, Some(unescape(value))));
+        rest = tail;
+    }
+    out
+}
+
+/// Publ's `make_tag`: attributes in order, values escaped with `&#34;`.
+fn make_tag(name: &str, attrs: &[(String, Option<String>)], start_end: bool) -> String {
+    let mut text = format!("<{name}");
+    for (key, value) in attrs {
+        text.push(' ');
+        text.push_str(key);
+        if let Some(v) = value {
+            text.push_str(&format!("=\"{}\"", escape(v)));
+        }
+    }
+    if start_end {
+        text.push_str(if attrs.is_empty() { "/" } else { " /" });
+    }
+    text.push('>');
+    text
+}
+
+/// Publ's `strip_html` (spec E12): tags removed except the allowed ones
+/// (with their allowed attributes), the contents of `remove_elements`
+/// dropped, `<p>`/`<br>` as line breaks, entities decoded, runs of spaces
+/// collapsed.
+pub fn strip_html(html: &str, how: Strip) -> String {
     let mut out = String::with_capacity(html.len());
     let mut removing = 0usize;
     for token in tokens(html) {
         match token {
             Token::Text(t) if removing == 0 => out.push_str(t),
-            Token::Start { name, self_closing } => {
-                if name == "p" || name == "br" {
+            Token::Start {
+                name,
+                self_closing,
+                raw,
+            } => {
+                let allowed = how.allowed_tags.contains(&name.as_str());
+                if (name == "p" || name == "br") && !allowed {
                     out.push('\n');
                 }
-                if !self_closing && remove_elements.contains(&name.as_str()) {
+                if allowed {
+                    let attrs: Vec<_> = attributes(raw)
+                        .into_iter()
+                        .filter(|(k, _)| how.allowed_attrs.contains(&k.as_str()))
+                        .collect();
+                    out.push_str(&make_tag(&name, &attrs, self_closing));
+                } else if !self_closing && how.remove_elements.contains(&name.as_str()) {
                     removing += 1;
                 }
             }
             Token::End(name) => {
-                if name == "p" {
+                let allowed = how.allowed_tags.contains(&name.as_str());
+                if name == "p" && !allowed {
                     out.push('\n');
                 }
-                if remove_elements.contains(&name.as_str()) {
+                if allowed {
+                    out.push_str(&format!("</{name}>"));
+                } else if how.remove_elements.contains(&name.as_str()) {
                     removing = removing.saturating_sub(1);
                 }
             }
@@ -139,16 +224,83 @@ pub fn strip_html(html: &str, remove_elements: &[&str]) -> String {
     collapsed.trim().to_string()
 }
 
-/// The first paragraph of rendered HTML, tags included (a simplified
-/// `first_paragraph`, spec E13); the whole text when it has no `<p>`.
-pub fn first_paragraph(html: &str) -> String {
-    let Some(start) = html.find("<p>").or_else(|| html.find("<p ")) else {
-        return html.trim().to_string();
-    };
-    match html[start..].find("</p>") {
-        Some(end) => html[start..start + end + 4].to_string(),
-        None => html[start..].trim().to_string(),
+/// `markup=False` text: tags stripped, struck-out and table content gone.
+pub fn plain_text(html: &str) -> String {
+    strip_html(
+        html,
+        Strip {
+            remove_elements: &["del", "s", "table"],
+            ..Strip::default()
+        },
+    )
+}
+
+/// Inline elements `first_paragraph` keeps.
+const PLAINTEXT_ELEMENTS: &[&str] = &[
+    "a", "abbr", "acronym", "b", "bdo", "cite", "code", "dfn", "em", "i", "kbd", "label", "q",
+    "samp", "span", "strong", "sub", "sup", "time", "tt", "var", "mark", "p",
+];
+
+/// Publ's `first_paragraph` (spec E13, section 4 item 14): the first
+/// paragraph's text with its inline markup; text before any `<p>` counts
+/// as the paragraph. `strip_tag` drops the outermost tag itself.
+pub fn first_paragraph(html: &str, strip_tag: bool) -> String {
+    let mut out = String::new();
+    let mut found = false;
+    let mut done = false;
+    // (tag, consuming, inserted)
+    let mut stack: Vec<(String, bool, bool)> = Vec::new();
+    let consuming =
+        |done: bool, stack: &Vec<(String, bool, bool)>| !done && stack.last().is_none_or(|t| t.1);
+    for token in tokens(html) {
+        match token {
+            Token::Start {
+                name,
+                self_closing: true,
+                raw,
+            } => {
+                if consuming(done, &stack) && PLAINTEXT_ELEMENTS.contains(&name.as_str()) {
+                    out.push_str(raw);
+                }
+            }
+            Token::Start { name, raw, .. } => {
+                let consume = if name == "p" {
+                    done = found;
+                    !done
+                } else {
+                    consuming(done, &stack) && PLAINTEXT_ELEMENTS.contains(&name.as_str())
+                };
+                let insert = consume && (!stack.is_empty() || !strip_tag);
+                if insert {
+                    out.push_str(raw);
+                }
+                stack.push((name, consume, insert));
+            }
+            Token::End(name) => {
+                while let Some((popped, _, inserted)) = stack.pop() {
+                    if inserted {
+                        out.push_str(&format!("</{popped}>"));
+                    }
+                    if popped == name {
+                        break;
+                    }
+                }
+                if name == "p" && found {
+                    done = true;
+                }
+            }
+            Token::Text(text) => {
+                if consuming(done, &stack) {
+                    if !text.trim().is_empty() {
+                        found = true;
+                    }
+                    out.push_str(text);
+                }
+            }
+            Token::Other => {}
+        }
     }
+    out
 }
 
 /// Decodes character references (the common named ones and all numeric).
@@ -220,13 +372,41 @@ mod tests {
     }
 
     #[test]
+    fn first_paragraph_like_publ() {
+        // spec E13, section 4 item 14
+        let html =
+            "<h1>Title</h1>\n<p>One <em>two</em> <img src=x> <div>no</div></p>\n<p>Three</p>";
+        // Python's parser keeps a void `<img>` open, hiding what follows.
+        assert_eq!(first_paragraph(html, false), "\n<p>One <em>two</em> </p>");
+        assert_eq!(first_paragraph("<p><b>A</b></p><p>B</p>", true), "<b>A</b>");
+        assert_eq!(
+            first_paragraph("loose text<p>para</p>", false),
+            "loose text"
+        );
+    }
+
+    #[test]
     fn strip_html_like_publ() {
         // spec E12
+        let none = Strip::default();
         assert_eq!(
-            strip_html("<p>Hello <b>there</b></p><p>you &amp; me</p>", &[]),
+            strip_html("<p>Hello <b>there</b></p><p>you &amp; me</p>", none),
             "Hello there\n\nyou & me"
         );
-        assert_eq!(strip_html("a <del>gone</del>  b", &["del"]), "a b");
-        assert_eq!(strip_html("x < y", &[]), "x < y");
+        assert_eq!(plain_text("a <del>gone</del>  b"), "a b");
+        assert_eq!(strip_html("x < y", none), "x < y");
+        let keep = Strip {
+            allowed_tags: &["a", "br"],
+            allowed_attrs: &["href"],
+            ..Strip::default()
+        };
+        // Python unescapes the rebuilt tags along with the text.
+        assert_eq!(
+            strip_html(
+                "<p><a href='/x?a=1&amp;b=\"2\"' class=c>link</a><br/>next</p>",
+                keep
+            ),
+            "<a href=\"/x?a=1&b=\"2\"\">link</a><br/>next"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Entry and category titles (spec K13): inline Markdown, except a leading
 //! run of digits, dots and spaces stays literal so `1. Foo` is no list.
 
-use super::html::strip_html;
+use super::html::plain_text;
 use super::markdown::inline_html;
 
 fn split_number(title: &str) -> (&str, &str) {
@@ -24,7 +24,7 @@ pub fn html_title(title: &str, smartquotes: bool) -> String {
 /// The title as plain text (`markup=False`): tags stripped, `<del>`/`<s>`
 /// contents dropped.
 pub fn plain_title_with(title: &str, smartquotes: bool) -> String {
-    strip_html(&html_title(title, smartquotes), &["del", "s", "table"])
+    plain_text(&html_title(title, smartquotes))
 }
 
 /// The plain title without smart quotes: the source of default slugs (A12).

@@ -252,7 +252,8 @@ impl ArrowDate {
         })
     }
 
-    fn format(&self, fmt: &str) -> String {
+    /// Arrow's `format()` with its token table.
+    pub fn format(&self, fmt: &str) -> String {
         let mut out = String::new();
         let chars: Vec<char> = fmt.chars().collect();
         let mut i = 0;

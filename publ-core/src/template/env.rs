@@ -3,7 +3,6 @@
 //! and Publ's filters.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
 use minijinja::{Environment, Error, ErrorKind, Value};
 
@@ -11,7 +10,7 @@ use super::escape::{autoescape_for, markupsafe_formatter};
 use super::objects::member::resolve;
 use super::resolve::{BUILTINS, BUILTIN_PREFIX};
 use super::syntax::rewrite_source;
-use crate::markup::html::{first_paragraph, strip_html};
+use crate::markup::html::{first_paragraph, strip_html, Strip};
 
 /// A template name as a path inside the template folder; names that would
 /// leave it are refused.
@@ -50,18 +49,41 @@ pub fn build(template_dir: &Path) -> Environment<'static> {
     env.set_auto_escape_callback(autoescape_for);
     env.set_formatter(|out, state, value| markupsafe_formatter(out, state, &resolve(value)?));
     super::pymethods::install(&mut env);
+    env.add_filter("strip_html", strip_html_filter);
     env.add_filter(
-        "strip_html",
-        |value: Value, remove: Option<Vec<String>>| -> String {
-            let remove: Vec<&str> = remove.iter().flatten().map(String::as_str).collect();
-            strip_html(&value.to_string(), &remove)
+        "first_paragraph",
+        |value: Value, strip_tag: Option<bool>| -> Value {
+            Value::from_safe_string(first_paragraph(
+                &value.to_string(),
+                strip_tag.unwrap_or(false),
+            ))
         },
     );
-    env.add_filter("first_paragraph", |value: Value| -> Value {
-        Value::from_safe_string(first_paragraph(&value.to_string()))
-    });
     env
 }
 
-/// Shared handle so renders on many threads use one compiled cache.
-pub type SharedEnv = Arc<Environment<'static>>;
+/// `|strip_html(allowed_tags=None, allowed_attrs=None, remove_elements=None)`
+/// (spec E12).
+fn strip_html_filter(
+    value: Value,
+    allowed_tags: Option<Vec<String>>,
+    allowed_attrs: Option<Vec<String>>,
+    remove_elements: Option<Vec<String>>,
+) -> String {
+    fn strs(v: &Option<Vec<String>>) -> Vec<&str> {
+        v.iter().flatten().map(String::as_str).collect()
+    }
+    let (tags, attrs, remove) = (
+        strs(&allowed_tags),
+        strs(&allowed_attrs),
+        strs(&remove_elements),
+    );
+    strip_html(
+        &value.to_string(),
+        Strip {
+            allowed_tags: &tags,
+            allowed_attrs: &attrs,
+            remove_elements: &remove,
+        },
+    )
+}

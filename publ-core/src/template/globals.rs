@@ -9,6 +9,7 @@ use super::date::{arrow_get, now_in};
 use super::objects::args::{bad_argument, CallArgs};
 use super::objects::category::CategoryObject;
 use super::objects::entry::EntryObject;
+use super::objects::map_value;
 use super::objects::member::{Function, Member};
 use super::objects::request::{RequestObject, TemplateObject, UserObject};
 use super::objects::view::{spec_from_keywords, ViewObject};
@@ -116,6 +117,42 @@ fn auth_link(page: &Arc<Page>, endpoint: &'static str) -> Value {
     })
 }
 
+/// `image(path)` (spec E6, F18, G9). Renditions come with the image
+/// issue; until then an image is its plain URL (`@` paths are static).
+pub fn image_value(page: &Arc<Page>, args: &CallArgs) -> Value {
+    let path = args.string(0, "path").unwrap_or_default();
+    match path.strip_prefix('@') {
+        Some(file) => Value::from(page.static_url(file, false)),
+        None => Value::from(path),
+    }
+}
+
+/// Flask's `config`: the site's settings under Publ's key names.
+fn config_value(config: &crate::config::Config) -> Value {
+    map_value([
+        (
+            "content_folder",
+            Value::from(config.content_folder.to_string_lossy().into_owned()),
+        ),
+        (
+            "template_folder",
+            Value::from(config.template_folder.to_string_lossy().into_owned()),
+        ),
+        (
+            "static_folder",
+            Value::from(config.static_folder.to_string_lossy().into_owned()),
+        ),
+        (
+            "static_url_path",
+            Value::from(config.static_url_path.clone()),
+        ),
+        (
+            "timezone",
+            Value::from(config.timezone.clone().unwrap_or_default()),
+        ),
+    ])
+}
+
 /// `get_entry(id)`: the entry, or None when it is not visible (spec E4).
 fn get_entry(page: &Arc<Page>, args: &CallArgs) -> Result<Value, Error> {
     let id = args.get(0, "entry_id").unwrap_or(Value::UNDEFINED);
@@ -186,6 +223,10 @@ pub fn context(
         ("login", auth_link(page, "login")),
         ("logout", auth_link(page, "logout")),
         ("token_endpoint", Value::from(page.link("/_tokens", false))),
+        // Flask's request globals; Publ keeps nothing in them for templates.
+        ("session", map_value(std::iter::empty::<(String, Value)>())),
+        ("g", map_value(std::iter::empty::<(String, Value)>())),
+        ("config", config_value(&page.config)),
     ];
     let function = |name: &'static str, f: fn(&Arc<Page>, &CallArgs) -> Result<Value, Error>| {
         let page = page.clone();
@@ -207,14 +248,9 @@ pub fn context(
         function("url_for", |p, a| url_for(p, a).map(Value::from)),
         function("secure_url", |p, a| url_for(p, a).map(Value::from)),
         function("get_template", get_template),
-        function("image", |p, a| {
-            // Renditions come with the image issue; until then an image
-            // is its plain URL.
-            let path = a.string(0, "path").unwrap_or_default();
-            Ok(match path.strip_prefix('@') {
-                Some(file) => Value::from(p.static_url(file, false)),
-                None => Value::from(path),
-            })
+        function("image", |p, a| Ok(image_value(p, a))),
+        function("get_flashed_messages", |_, _| {
+            Ok(Value::from(Vec::<Value>::new()))
         }),
     ]);
     items.extend(vars);

@@ -12,6 +12,53 @@ use spec::{
     normalize, without_offset, Normalized, Order, Spec, SpecError, SpecValue, OFFSET_PRIORITY,
 };
 
+/// How many entries the visitor may not see a page includes anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unauthorized {
+    None,
+    Up(usize),
+    All,
+}
+
+/// Visitors are anonymous until authentication arrives.
+fn authorized(e: &EntryRecord) -> bool {
+    crate::access::is_authorized(&e.auth, None)
+}
+
+/// Publ's `Entry.filter_auth`: authorized entries up to `count`, plus the
+/// allowed share of unauthorized ones, which count against it too.
+fn filter_auth(
+    matched: &[Arc<EntryRecord>],
+    count: Option<i64>,
+    unauthorized: Unauthorized,
+) -> Vec<Arc<EntryRecord>> {
+    let limit = count.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
+    let mut allowance = unauthorized;
+    let mut out = Vec::new();
+    for e in matched {
+        if out.len() >= limit {
+            break;
+        }
+        if authorized(e) {
+            out.push(e.clone());
+            continue;
+        }
+        match allowance {
+            Unauthorized::None => {}
+            Unauthorized::All => out.push(e.clone()),
+            Unauthorized::Up(n) => {
+                out.push(e.clone());
+                allowance = if n > 1 {
+                    Unauthorized::Up(n - 1)
+                } else {
+                    Unauthorized::None
+                };
+            }
+        }
+    }
+    out
+}
+
 /// The older and newer pages of a view.
 pub type Neighbours = (Option<Arc<View>>, Option<Arc<View>>);
 
@@ -21,7 +68,10 @@ pub struct View {
     pub catalog: Arc<Catalog>,
     pub now: i64,
     pub norm: Normalized,
+    /// Every entry the query matches, in order, before auth and count.
     matched: Vec<Arc<EntryRecord>>,
+    /// The page as the visitor sees it (spec H1).
+    page: Vec<Arc<EntryRecord>>,
     pages: OnceLock<Neighbours>,
 }
 
@@ -29,11 +79,13 @@ impl View {
     pub fn new(catalog: Arc<Catalog>, now: i64, input: &Spec) -> Result<View, SpecError> {
         let norm = normalize(input)?;
         let matched = query::select(&catalog, &norm.query, norm.order, now)?;
+        let page = filter_auth(&matched, norm.count, Unauthorized::None);
         Ok(View {
             catalog,
             now,
             norm,
             matched,
+            page,
             pages: OnceLock::new(),
         })
     }
@@ -73,12 +125,38 @@ impl View {
         self.norm.order
     }
 
-    /// The page's entries: the first `count` matches (spec H1).
+    /// The page's entries: the first `count` the visitor may see (spec H1).
     pub fn entries(&self) -> &[Arc<EntryRecord>] {
-        match self.norm.count {
-            Some(n) if n >= 0 && (n as usize) < self.matched.len() => &self.matched[..n as usize],
-            _ => &self.matched,
+        &self.page
+    }
+
+    /// `view.entries(unauthorized=N)`: the page with up to N (or all)
+    /// entries the visitor may not see mixed in, counting against `count`.
+    pub fn entries_with(&self, unauthorized: Unauthorized) -> Vec<Arc<EntryRecord>> {
+        filter_auth(&self.matched, self.norm.count, unauthorized)
+    }
+
+    /// Entries hidden from the visitor among the page's span (spec H3).
+    pub fn unauthorized(&self, limit: Option<usize>) -> Vec<Arc<EntryRecord>> {
+        let mut seen = 0usize;
+        let mut out = Vec::new();
+        for e in &self.matched {
+            if self.norm.count.is_some_and(|n| seen as i64 >= n)
+                || limit.is_some_and(|l| out.len() >= l)
+            {
+                break;
+            }
+            if authorized(e) {
+                seen += 1;
+            } else {
+                out.push(e.clone());
+            }
         }
+        out
+    }
+
+    pub fn has_unauthorized(&self) -> bool {
+        !self.unauthorized(Some(1)).is_empty()
     }
 
     pub fn first(&self) -> Option<&Arc<EntryRecord>> {

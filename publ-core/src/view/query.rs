@@ -29,6 +29,16 @@ impl Span {
             Span::Year => "year",
         }
     }
+
+    /// The Arrow format that names a span of this kind in a `date` spec.
+    pub fn url_format(self) -> &'static str {
+        match self {
+            Span::Day => "YYYY-MM-DD",
+            Span::Week => "YYYYMMDD_w",
+            Span::Month => "YYYY-MM",
+            Span::Year => "YYYY",
+        }
+    }
 }
 
 /// A parsed `date` spec: its first instant and kind (spec J4).

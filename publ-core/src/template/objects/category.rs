@@ -11,7 +11,7 @@ use super::entry::EntryObject;
 use super::member::bind;
 use super::view::{spec_from_keywords, ViewObject};
 use crate::content::category::default_name;
-use crate::markup::html::strip_html;
+use crate::markup::html::plain_text;
 use crate::markup::markdown::to_html;
 use crate::markup::title::html_title;
 use crate::template::page::Page;
@@ -94,7 +94,7 @@ impl CategoryObject {
         if args.flag(0, "markup", true) {
             Value::from_safe_string(html)
         } else {
-            Value::from(strip_html(&html, &["del", "s", "table"]))
+            Value::from(plain_text(&html))
         }
     }
 
@@ -263,6 +263,9 @@ impl CategoryObject {
             "tags" => member("tags", |c, a| c.tags(a)),
             "first" => member("first", |c, a| c.edge(a, false)),
             "last" => member("last", |c, a| c.edge(a, true)),
+            "image" => member("image", |c, a| {
+                Ok(crate::template::globals::image_value(&c.page, a))
+            }),
             "get" => member("get", |c, a| {
                 let name = a.string(0, "name").unwrap_or_default();
                 Ok(c.meta_header(&name)

@@ -14,7 +14,7 @@ use crate::access::is_authorized;
 use crate::content::entry_file::{split_fold, Format};
 use crate::content::headers::{parse_message, Headers};
 use crate::index::records::EntryRecord;
-use crate::markup::html::{escape, first_paragraph, strip_html};
+use crate::markup::html::{escape, first_paragraph, plain_text};
 use crate::markup::markdown::to_html;
 use crate::markup::title::html_title;
 use crate::template::date::ArrowDate;
@@ -125,7 +125,7 @@ impl EntryObject {
         if args.flag(usize::MAX, "markup", true) {
             html
         } else {
-            strip_html(&html, &["del", "s", "table"])
+            plain_text(&html)
         }
     }
 
@@ -137,7 +137,7 @@ impl EntryObject {
         if args.flag(0, "markup", true) {
             Value::from_safe_string(html)
         } else {
-            Value::from(strip_html(&html, &["del", "s", "table"]))
+            Value::from(plain_text(&html))
         }
     }
 
@@ -155,13 +155,13 @@ impl EntryObject {
                 } else {
                     &text.body
                 };
-                first_paragraph(&self.render_section(source, &CallArgs::default()))
+                first_paragraph(&self.render_section(source, &CallArgs::default()), false)
             }
         };
         if markup {
             Value::from_safe_string(html)
         } else {
-            Value::from(strip_html(&html, &["del", "s", "table"]))
+            Value::from(plain_text(&html))
         }
     }
 
@@ -284,6 +284,20 @@ impl EntryObject {
             "attachments" | "attached" => {
                 member("attachments", |_, _| Ok(Value::from(Vec::<Value>::new())))
             }
+            // Not for general use in Publ either: a login link back here.
+            "login" => member("login", |e, a| {
+                let page = crate::urls::entry("", e.record.id, "", &[]);
+                let path = format!(
+                    "/_login/{}",
+                    crate::urls::quote_path(page.trim_start_matches('/'))
+                );
+                Ok(Value::from(
+                    e.page.link(&path, a.flag(0, "absolute", false)),
+                ))
+            }),
+            "image" => member("image", |e, a| {
+                Ok(crate::template::globals::image_value(&e.page, a))
+            }),
             "get" => member("get", |e, a| {
                 let name = a
                     .string(0, "name")
@@ -322,8 +336,18 @@ fn smartquotes(args: &CallArgs) -> bool {
 }
 
 impl Object for EntryObject {
+    /// A map so `'Header' in entry` asks for the header (spec F17); an
+    /// entry is still always true and not iterable, as in Python.
     fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Plain
+        ObjectRepr::Map
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        true
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::NonEnumerable
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
@@ -362,10 +386,7 @@ impl Object for EntryObject {
             "private" => Value::from(!is_authorized(&r.auth, None)),
             "authorized" => Value::from(self.authorized()),
             "auth" => Value::from(r.auth.clone()),
-            other => match self.header(other, false) {
-                Some(v) => Value::from(v),
-                None => Value::from(()),
-            },
+            other => Value::from(self.header(other, false)?),
         })
     }
 

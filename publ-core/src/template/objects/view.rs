@@ -11,13 +11,13 @@ use super::args::CallArgs;
 use super::category::CategoryObject;
 use super::entry::EntryObject;
 use super::member::{bind, resolve};
-use crate::access::is_authorized;
 use crate::content::slug::slugify;
 use crate::index::records::EntryRecord;
 use crate::template::date::ArrowDate;
 use crate::template::page::Page;
+use crate::view::query::DateSpan;
 use crate::view::spec::{Spec, SpecValue, OFFSET_PRIORITY};
-use crate::view::View;
+use crate::view::{Unauthorized, View};
 
 pub struct ViewObject {
     page: Arc<Page>,
@@ -126,20 +126,14 @@ impl ViewObject {
         Ok(self.wrap(Some(Arc::new(result.map_err(spec_error)?))))
     }
 
-    /// The page's entries the visitor may see (spec H1; no one is logged
-    /// in yet, so that is the anonymous visitor's share).
+    /// The page's entries the visitor may see (spec H1).
     pub fn authorized_entries(&self) -> Vec<Arc<EntryRecord>> {
-        self.view
-            .entries()
-            .iter()
-            .filter(|e| is_authorized(&e.auth, None))
-            .cloned()
-            .collect()
+        self.view.entries().to_vec()
     }
 
     /// Every entry of the page, authorized or not.
-    pub fn all_entries(&self) -> &[Arc<EntryRecord>] {
-        self.view.entries()
+    pub fn all_entries(&self) -> Vec<Arc<EntryRecord>> {
+        self.view.entries_with(Unauthorized::All)
     }
 
     fn entry(&self, e: Option<&Arc<EntryRecord>>) -> Value {
@@ -147,9 +141,9 @@ impl ViewObject {
             .unwrap_or(Value::from(()))
     }
 
-    fn entries_value(&self) -> Value {
+    fn entries_value(&self, entries: &[Arc<EntryRecord>]) -> Value {
         Value::from(
-            self.authorized_entries()
+            entries
                 .iter()
                 .map(|e| EntryObject::value(&self.page, e))
                 .collect::<Vec<_>>(),
@@ -215,12 +209,34 @@ impl ViewObject {
     fn member(self: &Arc<Self>, name: &str) -> Option<Value> {
         let member = |name, f| bind(self, name, f);
         Some(match name {
-            "entries" => member("entries", |v, _| Ok(v.entries_value())),
+            "entries" => member("entries", |v, a| {
+                let unauthorized = match a.get(0, "unauthorized") {
+                    None => Unauthorized::None,
+                    Some(n) if n.kind() == minijinja::value::ValueKind::Bool => {
+                        if n.is_true() {
+                            Unauthorized::All
+                        } else {
+                            Unauthorized::None
+                        }
+                    }
+                    Some(n) => match n.as_i64() {
+                        Some(n) if n > 0 => Unauthorized::Up(n as usize),
+                        _ => Unauthorized::None,
+                    },
+                };
+                Ok(v.entries_value(&v.view.entries_with(unauthorized)))
+            }),
             "link" => member("link", |v, a| Ok(Value::from(v.link(a)))),
             "current" => member("current", |v, a| {
                 v.derived(v.view.current(&spec_from_keywords(&a.keywords)))
             }),
-            "unauthorized" => member("unauthorized", |_, _| Ok(Value::from(Vec::<Value>::new()))),
+            "unauthorized" => member("unauthorized", |v, a| {
+                let limit = a
+                    .get(0, "count")
+                    .and_then(|n| n.as_i64())
+                    .map(|n| n.max(0) as usize);
+                Ok(v.entries_value(&v.view.unauthorized(limit)))
+            }),
             "tag_add" => member("tag_add", |v, a| {
                 v.tag_op(a, |tags, t| {
                     if !tags
@@ -246,13 +262,14 @@ impl ViewObject {
                     }
                 })
             }),
-            "range" => member("range", |v, _| Ok(Value::from(v.range()))),
+            "range" => member("range", |v, a| Ok(Value::from(v.range(a)))),
             _ => return None,
         })
     }
 
-    /// `view.range()`: a human label for the dates the page covers (H7).
-    fn range(&self) -> String {
+    /// `view.range(**formats)`: a human label for the dates the page
+    /// covers (spec H7), with Arrow formats per span kind.
+    fn range(&self, args: &CallArgs) -> String {
         let spec = &self.view.norm.spec;
         if !spec
             .keys()
@@ -265,21 +282,39 @@ impl ViewObject {
         };
         let (o, n) = (oldest.display_date, newest.display_date);
         use chrono::Datelike;
-        let fmt = if o.year() != n.year() {
-            "%Y"
-        } else if o.month() != n.month() {
-            "%Y/%m"
-        } else {
-            "%Y/%m/%d"
+        let (span, default) = match spec
+            .get("date")
+            .map(|d| DateSpan::parse(&d.as_list().concat()))
+        {
+            Some(Ok(d)) => (d.span.name(), d.span.url_format()),
+            _ if o.year() != n.year() => ("year", "YYYY"),
+            _ if o.month() != n.month() => ("month", "YYYY-MM"),
+            _ => ("day", "YYYY-MM-DD"),
         };
-        let (a, b) = (o.format(fmt).to_string(), n.format(fmt).to_string());
+        let format = args.string(usize::MAX, span).unwrap_or_else(|| {
+            match span {
+                "day" | "week" => "YYYY/MM/DD",
+                "month" | "year" => "YYYY/MM",
+                _ => default,
+            }
+            .to_string()
+        });
+        let a = ArrowDate::new(o).format(&format);
         if oldest.id == newest.id {
-            a
-        } else if a == b {
-            format!("{a} ({})", self.authorized_entries().len())
-        } else {
-            format!("{a} \u{2014} {b} ({})", self.authorized_entries().len())
+            return a;
         }
+        let b = ArrowDate::new(n).format(&format);
+        let template = if a == b {
+            args.string(usize::MAX, "single")
+                .unwrap_or_else(|| "{oldest} ({count})".into())
+        } else {
+            args.string(usize::MAX, "span")
+                .unwrap_or_else(|| "{oldest} \u{2014} {newest} ({count})".into())
+        };
+        template
+            .replace("{count}", &self.view.entries().len().to_string())
+            .replace("{oldest}", &a)
+            .replace("{newest}", &b)
     }
 }
 
@@ -371,9 +406,7 @@ impl Object for ViewObject {
                     })
                     .collect::<Vec<_>>(),
             ),
-            "has_unauthorized" => {
-                Value::from(v.entries().iter().any(|e| !is_authorized(&e.auth, None)))
-            }
+            "has_unauthorized" => Value::from(v.has_unauthorized()),
             _ => return None,
         })
     }
