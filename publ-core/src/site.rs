@@ -75,7 +75,11 @@ impl Site {
         let store = Store::open(&config.database()).await?;
         let report = reindex(&store, &content, config.timezone()?, false).await?;
         tracing::info!(?report, "index up to date");
-        let catalog = Arc::new(Catalog::new(store.load().await?, store.generation().await?));
+        let catalog = Arc::new(Catalog::new(
+            store.load().await?,
+            store.generation().await?,
+            &content,
+        ));
         let snapshot = Snapshot::build(Arc::new(config), catalog)?;
         Ok(Site {
             store,
@@ -135,6 +139,7 @@ impl Site {
         let catalog = Arc::new(Catalog::new(
             self.store.load().await?,
             self.store.generation().await?,
+            &config.content_dir(),
         ));
         self.swap(Snapshot::build(config, catalog)?);
         Ok(())

@@ -49,6 +49,8 @@ pub struct EntryFacts {
     pub aliases: Vec<String>,
     pub mounts: Vec<String>,
     pub tags: Vec<TagPlacement>,
+    /// `Attach` targets as written: paths or entry IDs (spec A19d).
+    pub attach: Vec<String>,
 }
 
 impl EntryFacts {
@@ -111,6 +113,7 @@ impl EntryFacts {
                 .chain(all(h, "Path-Canonical"))
                 .collect(),
             tags: tags(h),
+            attach: all(h, "Attach"),
         })
     }
 }

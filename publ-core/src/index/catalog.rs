@@ -2,7 +2,8 @@
 //! tag names, rebuilt from the store after each scan and swapped in whole.
 //! Views query it without touching the database.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use super::records::{AliasRecord, CategoryRecord, EntryRecord, IndexContents};
@@ -28,11 +29,15 @@ pub struct Catalog {
     populated: BTreeSet<String>,
     /// Categories holding a visible entry themselves.
     occupied: BTreeSet<String>,
+    /// Entry -> the entries its `Attach` headers name (spec A19d).
+    attachments: HashMap<i64, Vec<i64>>,
+    /// Entry -> the entries that attach it.
+    attached: HashMap<i64, Vec<i64>>,
     pub generation: i64,
 }
 
 impl Catalog {
-    pub fn new(contents: IndexContents, generation: i64) -> Catalog {
+    pub fn new(contents: IndexContents, generation: i64, content_dir: &Path) -> Catalog {
         let mut entries: Vec<Arc<EntryRecord>> =
             contents.entries.into_iter().map(Arc::new).collect();
         entries.sort_by_key(|e| e.sort_key());
@@ -67,7 +72,10 @@ impl Catalog {
                 (meta.record.category.clone(), meta)
             })
             .collect();
+        let (attachments, attached) = resolve_attachments(&entries, content_dir);
         Catalog {
+            attachments,
+            attached,
             entries,
             by_id,
             categories,
@@ -81,6 +89,16 @@ impl Catalog {
             occupied,
             generation,
         }
+    }
+
+    /// IDs of the entries `id` attaches.
+    pub fn attachments_of(&self, id: i64) -> &[i64] {
+        self.attachments.get(&id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// IDs of the entries that attach `id`.
+    pub fn attached_to(&self, id: i64) -> &[i64] {
+        self.attached.get(&id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn entry(&self, id: i64) -> Option<&Arc<EntryRecord>> {
@@ -123,4 +141,70 @@ impl Catalog {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Publ's `find_entry` over the whole catalog: an entry ID, a path from
+/// the content root (`/x.md`), or a path relative to the entry's folder or
+/// its category's folder.
+fn resolve_attachments(
+    entries: &[Arc<EntryRecord>],
+    content_dir: &Path,
+) -> (HashMap<i64, Vec<i64>>, HashMap<i64, Vec<i64>>) {
+    let by_path: HashMap<PathBuf, i64> = entries
+        .iter()
+        .map(|e| (normalize(&e.file_path), e.id))
+        .collect();
+    let ids: HashSet<i64> = entries.iter().map(|e| e.id).collect();
+    let mut attachments: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut attached: HashMap<i64, Vec<i64>> = HashMap::new();
+    for e in entries.iter().filter(|e| !e.attach.is_empty()) {
+        let entry_dir = e.file_path.parent().unwrap_or(Path::new(""));
+        let category_dir = content_dir.join(&e.category);
+        for target in &e.attach {
+            let found = target
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| ids.contains(id))
+                .or_else(|| {
+                    let dirs: Vec<&Path> = match target.strip_prefix('/') {
+                        Some(_) => vec![content_dir],
+                        None => vec![entry_dir, &category_dir],
+                    };
+                    dirs.iter().find_map(|d| {
+                        by_path
+                            .get(&normalize(&d.join(target.trim_start_matches('/'))))
+                            .copied()
+                    })
+                });
+            match found {
+                Some(id) => {
+                    let list = attachments.entry(e.id).or_default();
+                    if !list.contains(&id) {
+                        list.push(id);
+                        attached.entry(id).or_default().push(e.id);
+                    }
+                }
+                None => {
+                    tracing::warn!(path = %e.file_path.display(), target = %target, "Attach names no known entry; ignored")
+                }
+            }
+        }
+    }
+    (attachments, attached)
 }

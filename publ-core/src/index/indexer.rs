@@ -309,6 +309,7 @@ async fn store_entry(
         redirect_url: facts.redirect_url.clone(),
         canonical_path: facts.canonical_path.clone(),
         auth: facts.auth.clone(),
+        attach: facts.attach.clone(),
         tags: facts
             .tags
             .iter()

@@ -29,6 +29,8 @@ pub struct EntryRecord {
     pub canonical_path: String,
     pub auth: String,
     pub tags: Vec<TagRecord>,
+    /// `Attach` targets as written; the catalog resolves them.
+    pub attach: Vec<String>,
 }
 
 impl EntryRecord {

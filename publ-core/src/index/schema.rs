@@ -2,12 +2,13 @@
 //! mismatch drops everything and rebuilds from the content (spec Q2).
 
 /// Bump on any change below.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub const TABLES: &[&str] = &[
     "files",
     "entries",
     "entry_tags",
+    "entry_attach",
     "tag_names",
     "categories",
     "path_aliases",
@@ -43,6 +44,11 @@ pub const CREATE: &[&str] = &[
         key TEXT NOT NULL,
         name TEXT NOT NULL,
         hidden BIGINT NOT NULL,
+        PRIMARY KEY (entry_id, position))",
+    "CREATE TABLE IF NOT EXISTS entry_attach (
+        entry_id BIGINT NOT NULL,
+        position BIGINT NOT NULL,
+        target TEXT NOT NULL,
         PRIMARY KEY (entry_id, position))",
     "CREATE TABLE IF NOT EXISTS tag_names (key TEXT PRIMARY KEY, name TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS categories (

@@ -164,6 +164,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for stmt in [
             "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
+            "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
             "DELETE FROM path_aliases WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
             "DELETE FROM path_aliases WHERE category IN (SELECT category FROM categories WHERE file_path = $1)",
             "DELETE FROM entries WHERE file_path = $1",
@@ -211,6 +212,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for stmt in [
             "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
+            "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
             "DELETE FROM path_aliases WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
             "DELETE FROM entries WHERE file_path = $1 OR id = $2",
         ] {
@@ -285,6 +287,16 @@ impl Store {
                 }
             }
         }
+        for (position, target) in e.attach.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO entry_attach (entry_id, position, target) VALUES ($1, $2, $3)",
+            )
+            .bind(e.id)
+            .bind(position as i64)
+            .bind(target)
+            .execute(&mut *tx)
+            .await?;
+        }
         for alias in aliases {
             insert_alias(&mut tx, alias).await?;
         }
@@ -335,6 +347,14 @@ impl Store {
                 hidden: hidden != 0,
             });
         }
+        let mut attach: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in
+            sqlx::query("SELECT entry_id, target FROM entry_attach ORDER BY entry_id, position")
+                .fetch_all(&self.pool)
+                .await?
+        {
+            attach.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
         let mut entries = Vec::new();
         for r in sqlx::query(
             "SELECT id, file_path, format, category, status, display_date, utc_timestamp,
@@ -345,7 +365,9 @@ impl Store {
         .await?
         {
             let id: i64 = r.try_get(0)?;
-            entries.push(entry_row(&r, tags.remove(&id).unwrap_or_default())?);
+            let mut entry = entry_row(&r, tags.remove(&id).unwrap_or_default())?;
+            entry.attach = attach.remove(&id).unwrap_or_default();
+            entries.push(entry);
         }
         let categories = sqlx::query("SELECT category, file_path, sort_name, meta FROM categories")
             .fetch_all(&self.pool)
@@ -462,6 +484,7 @@ fn entry_row(r: &AnyRow, tags: Vec<TagRecord>) -> Result<EntryRecord> {
         canonical_path: r.try_get(15)?,
         auth: r.try_get(16)?,
         tags,
+        attach: Vec::new(),
     })
 }
 

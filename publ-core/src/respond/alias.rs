@@ -30,7 +30,7 @@ pub fn lookup(ctx: &Ctx, path: &str) -> Option<Response> {
     };
     if let Some(e) = &entry {
         if !crate::access::is_authorized(&e.auth, None) {
-            return Some(render_error(ctx, &HttpError::new(401, "Login required")));
+            return Some(render_error(ctx, &HttpError::standard(401)));
         }
         if !e.redirect_url.is_empty() {
             return Some(Response::redirect(301, &e.redirect_url));

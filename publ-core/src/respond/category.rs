@@ -91,7 +91,7 @@ pub fn render_category_path(
     let spec = url_view_spec(ctx, category);
     if let Some(SpecValue::Str(date)) = spec.get("date") {
         crate::view::query::DateSpan::parse(date)
-            .map_err(|_| HttpError::new(400, "Invalid date"))?;
+            .map_err(|e| HttpError::new(400, e.to_string()))?;
     }
     let view =
         ViewObject::value(&ctx.page, &spec).map_err(|e| HttpError::new(400, e.to_string()))?;
@@ -99,8 +99,7 @@ pub fn render_category_path(
         ("category", CategoryObject::value(&ctx.page, category)),
         ("view", view),
     ];
-    let body = render_found(ctx, &found, "category", vars)
-        .map_err(|_| HttpError::new(500, "Exception Occurred"))?;
+    let body = render_found(ctx, &found, "category", vars)?;
     let etag = format!("{:x}", md5::Md5::digest(body.as_bytes()));
     if ctx.if_none_match(&etag) {
         let mut r = Response::new(304, "text/html; charset=utf-8", Vec::new());

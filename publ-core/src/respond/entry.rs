@@ -59,17 +59,13 @@ pub fn render_entry_record(
 ) -> Result<Response, HttpError> {
     match record.status {
         PublishStatus::Draft => return Err(HttpError::new(403, "Entry not available")),
-        PublishStatus::Gone => {
-            return Err(HttpError::new(410, "The requested URL is no longer available on this server and there is no forwarding address."))
-        }
-        PublishStatus::Illegal => {
-            return Err(HttpError::new(451, "Unavailable for legal reasons."))
-        }
-        PublishStatus::Teapot => return Err(HttpError::new(418, "This server is a teapot, not a coffee machine")),
+        PublishStatus::Gone => return Err(HttpError::standard(410)),
+        PublishStatus::Illegal => return Err(HttpError::standard(451)),
+        PublishStatus::Teapot => return Err(HttpError::standard(418)),
         _ => {}
     }
     if !crate::access::is_authorized(&record.auth, None) {
-        return Err(HttpError::new(401, "Login required"));
+        return Err(HttpError::standard(401));
     }
     if !record.redirect_url.is_empty() {
         return Ok(Response::redirect(301, &record.redirect_url));
@@ -112,8 +108,7 @@ pub fn render_entry_record(
         ("entry", entry.clone()),
         ("category", CategoryObject::value(&ctx.page, category)),
     ];
-    let body = render_found(ctx, &found, "entry", vars)
-        .map_err(|_| HttpError::new(500, "Exception Occurred"))?;
+    let body = render_found(ctx, &found, "entry", vars)?;
     let etag = format!("{:x}", md5::Md5::digest(body.as_bytes()));
     if ctx.if_none_match(&etag) {
         let mut r = Response::new(304, "text/html; charset=utf-8", Vec::new());

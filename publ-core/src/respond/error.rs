@@ -21,6 +21,11 @@ impl HttpError {
         }
     }
 
+    /// An error with werkzeug's default description for its status.
+    pub fn standard(status: u16) -> HttpError {
+        HttpError::new(status, default_description(status))
+    }
+
     /// Werkzeug's name for the status.
     pub fn name(&self) -> &'static str {
         status_name(self.status)
@@ -87,7 +92,7 @@ pub fn render_error(ctx: &Ctx, err: &HttpError) -> Response {
             Ok(body) => {
                 return Response::new(err.status, &found.content_type(), body);
             }
-            Err(()) => {
+            Err(_) => {
                 // Already logged; fall back to plain text below.
             }
         }
@@ -97,6 +102,20 @@ pub fn render_error(ctx: &Ctx, err: &HttpError) -> Response {
         "text/plain; charset=utf-8",
         format!("{} {}", err.status, err.name()),
     )
+}
+
+/// Werkzeug's default descriptions, which Publ's error pages show.
+fn default_description(status: u16) -> &'static str {
+    match status {
+        400 => "The browser (or proxy) sent a request that this server could not understand.",
+        401 => "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required.",
+        403 => "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.",
+        404 => "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.",
+        410 => "The requested URL is no longer available on this server and there is no forwarding address. If you followed a link from a foreign page, please contact the author of this page.",
+        418 => "This server is a teapot, not a coffee machine",
+        451 => "Unavailable for legal reasons.",
+        _ => "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
+    }
 }
 
 fn exception_type(status: u16) -> &'static str {

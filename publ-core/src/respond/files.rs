@@ -7,7 +7,7 @@ use crate::exchange::{Body, Response};
 
 /// A file under the static folder; paths that would leave it are 404s.
 pub fn static_file(ctx: &Ctx, rel: &str) -> Result<Response, HttpError> {
-    let not_found = || HttpError::new(404, "The requested URL was not found on the server.");
+    let not_found = || HttpError::standard(404);
     let rel_path = Path::new(rel);
     if rel.is_empty()
         || rel_path

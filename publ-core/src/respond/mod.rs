@@ -141,10 +141,6 @@ fn dispatch(ctx: &Ctx, path: &str) -> Result<Response, HttpError> {
         Route::ForcedAlias(alias) => alias::lookup(ctx, &alias)
             .ok_or_else(|| HttpError::new(404, "Path redirection not found")),
         Route::Chit => Ok(files::chit(ctx)),
-        Route::Unavailable => Err(HttpError::new(404, "This endpoint is not available")),
-        Route::NotFound => Err(HttpError::new(
-            404,
-            "The requested URL was not found on the server.",
-        )),
+        Route::Unavailable | Route::NotFound => Err(HttpError::standard(404)),
     }
 }

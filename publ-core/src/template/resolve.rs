@@ -109,6 +109,12 @@ impl Accept {
         Accept { mimes, all }
     }
 
+    /// The list as Python prints it, for Publ's 406 message.
+    fn python_list(&self) -> String {
+        let items: Vec<String> = self.mimes.iter().map(|m| format!("'{m}'")).collect();
+        format!("[{}]", items.join(", "))
+    }
+
     pub fn everything() -> Accept {
         Accept::parse(None)
     }
@@ -216,8 +222,8 @@ impl TemplateIndex {
                 found.filename = format!("{BUILTIN_PREFIX}{}", found.filename);
                 Ok(Some(found))
             }
-            Check::Rejected => Err(NotAcceptable(accept.mimes.join(", "))),
-            Check::Missing if rejected => Err(NotAcceptable(accept.mimes.join(", "))),
+            Check::Rejected => Err(NotAcceptable(accept.python_list())),
+            Check::Missing if rejected => Err(NotAcceptable(accept.python_list())),
             Check::Missing => Ok(None),
         }
     }

@@ -110,9 +110,10 @@ fn by_date(view: &View, base: Spec, span: DateSpan) -> Neighbours {
         return (None, None);
     };
     let end = span.end();
-    // `all` is newest first.
-    let older = all.entries().iter().find(|e| e.local_date < span.start);
-    let newer = all.entries().iter().rev().find(|e| e.local_date >= end);
+    // Publ finds the neighbours in the database, before any auth filtering;
+    // `matched` is newest first.
+    let older = all.matched.iter().find(|e| e.local_date < span.start);
+    let newer = all.matched.iter().rev().find(|e| e.local_date >= end);
     let page = |e: Option<&Arc<crate::index::records::EntryRecord>>| {
         let e = e?;
         let date = format_span(e.display_date.naive_local(), span.span);

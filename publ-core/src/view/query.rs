@@ -156,6 +156,19 @@ struct Filter {
     date: Option<DateSpan>,
     bounds: Vec<(Bound, (NaiveDateTime, i64))>,
     tags: Option<(Vec<String>, TagFilter)>,
+    /// Entries attached to / attaching the referenced entry (spec J10).
+    attachments_of: Option<Vec<i64>>,
+    attached_to: Option<Vec<i64>>,
+    has_attachments: Option<bool>,
+    is_attached: Option<bool>,
+    catalog_attach: AttachMaps,
+}
+
+/// Who has attachments, for the `has_attachments`/`is_attached` filters.
+#[derive(Default)]
+struct AttachMaps {
+    with_attachments: std::collections::HashSet<i64>,
+    attached: std::collections::HashSet<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -183,7 +196,7 @@ impl Filter {
             let entry = v
                 .entry_id()
                 .and_then(|id| catalog.entry(id))
-                .ok_or_else(|| SpecError::UnknownKey(format!("{key}: no such entry {v:?}")))?;
+                .ok_or(SpecError::MissingEntry)?;
             bounds.push((bound, entry.sort_key()));
         }
         let tag_filter = match q
@@ -199,7 +212,36 @@ impl Filter {
                 _ => return Err(SpecError::BadTagFilter(f)),
             },
         };
+        let entry_ref = |key: &str| -> Result<Option<i64>, SpecError> {
+            match q.get(key).filter(|v| !v.is_none()) {
+                None => Ok(None),
+                Some(v) => v
+                    .entry_id()
+                    .filter(|id| catalog.entry(*id).is_some())
+                    .map(Some)
+                    .ok_or(SpecError::MissingEntry),
+            }
+        };
+        let bool_key = |key: &str| q.get(key).filter(|v| !v.is_none()).map(SpecValue::truthy);
+        let has_attachments = bool_key("has_attachments");
+        let is_attached = bool_key("is_attached");
+        let mut catalog_attach = AttachMaps::default();
+        if has_attachments.is_some() || is_attached.is_some() {
+            for e in catalog.entries() {
+                if !catalog.attachments_of(e.id).is_empty() {
+                    catalog_attach.with_attachments.insert(e.id);
+                }
+                if !catalog.attached_to(e.id).is_empty() {
+                    catalog_attach.attached.insert(e.id);
+                }
+            }
+        }
         Ok(Filter {
+            attachments_of: entry_ref("attachments")?.map(|id| catalog.attachments_of(id).to_vec()),
+            attached_to: entry_ref("attached")?.map(|id| catalog.attached_to(id).to_vec()),
+            has_attachments,
+            is_attached,
+            catalog_attach,
             all: flag("_all"),
             deleted: flag("_deleted"),
             attachments: flag("_attachments"),
@@ -282,6 +324,23 @@ impl Filter {
             if !ok {
                 return false;
             }
+        }
+        if self
+            .attachments_of
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&e.id))
+            || self
+                .attached_to
+                .as_ref()
+                .is_some_and(|ids| !ids.contains(&e.id))
+            || self
+                .has_attachments
+                .is_some_and(|want| want != self.catalog_attach.with_attachments.contains(&e.id))
+            || self
+                .is_attached
+                .is_some_and(|want| want != self.catalog_attach.attached.contains(&e.id))
+        {
+            return false;
         }
         if let Some((tags, filter)) = &self.tags {
             let has = |t: &String| e.tags.iter().any(|et| &et.key == t);

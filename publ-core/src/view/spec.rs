@@ -97,6 +97,8 @@ pub enum SpecError {
     UnknownKey(String),
     #[error("Invalid date {0}")]
     BadDate(String),
+    #[error("Attempted to reference non-existent entry")]
+    MissingEntry,
     #[error("Unknown order {0:?}")]
     BadOrder(String),
     #[error("Unsupported tag filter {0:?}")]

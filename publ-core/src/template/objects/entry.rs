@@ -225,9 +225,14 @@ impl EntryObject {
             Some(other) => return Err(bad_argument(format!("Unknown paging type '{other}'"))),
         }
         if let Some(tag) = args.get(4, "tag").filter(|v| v.is_true()) {
+            let mut keys: Vec<String> = Vec::new();
             for t in super::view::value_list(&tag) {
-                query.push(("tag".into(), t));
+                let key = crate::content::slug::slugify(&t, None, true);
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
             }
+            query.extend(keys.into_iter().map(|k| ("tag".to_string(), k)));
         }
         Ok(self.page.link(
             &crate::urls::category(&category, &template, &query),
@@ -252,6 +257,33 @@ impl EntryObject {
             .first()
             .map(|e| EntryObject::value(&self.page, e))
             .unwrap_or(Value::from(())))
+    }
+
+    /// `attachments(order=None, **spec)` (visitor-filtered, attachments
+    /// included) and `attached(order=None, **spec)` (spec F15).
+    fn attachments(&self, args: &CallArgs, key: &str) -> Result<Value, Error> {
+        let mut spec = spec_from_keywords(&args.keywords);
+        let order = spec.remove("order");
+        spec.insert(key.into(), SpecValue::Entry(self.record.id));
+        if key == "attachments" {
+            spec.insert("_attachments".into(), SpecValue::Bool(true));
+        }
+        spec.insert(
+            "order".into(),
+            order.unwrap_or(SpecValue::Str("oldest".into())),
+        );
+        let view = ViewObject::build(&self.page, &spec)?;
+        let entries = if key == "attachments" {
+            view.authorized_entries()
+        } else {
+            view.all_entries()
+        };
+        Ok(Value::from(
+            entries
+                .iter()
+                .map(|e| EntryObject::value(&self.page, e))
+                .collect::<Vec<_>>(),
+        ))
     }
 
     fn header(&self, name: &str, always: bool) -> Option<String> {
@@ -281,9 +313,8 @@ impl EntryObject {
             "archive" => member("archive", |e, a| e.archive(a).map(Value::from)),
             "next" => member("next", |e, a| e.adjacent(a, true)),
             "previous" => member("previous", |e, a| e.adjacent(a, false)),
-            "attachments" | "attached" => {
-                member("attachments", |_, _| Ok(Value::from(Vec::<Value>::new())))
-            }
+            "attachments" => member("attachments", |e, a| e.attachments(a, "attachments")),
+            "attached" => member("attached", |e, a| e.attachments(a, "attached")),
             // Not for general use in Publ either: a login link back here.
             "login" => member("login", |e, a| {
                 let page = crate::urls::entry("", e.record.id, "", &[]);

@@ -32,7 +32,7 @@ impl fmt::Debug for ViewObject {
 
 /// A bad view spec is a template error (spec J11, C19).
 fn spec_error(err: crate::view::spec::SpecError) -> Error {
-    Error::new(ErrorKind::InvalidOperation, err.to_string())
+    Error::new(ErrorKind::InvalidOperation, err.to_string()).with_source(err)
 }
 
 /// Template values as a list of strings (tags, categories, types).

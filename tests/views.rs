@@ -1,0 +1,142 @@
+//! Views, paging, aliases and entry links (spec H, J, C3/C13/C14, A14-A16,
+//! F9-F15) on sites/views, compared with what Python Publ 0.8.19 answered
+//! for the same folder (tests/golden/views, recorded by
+//! tools/golden/oracle_golden.py).
+
+mod support;
+
+use std::fs;
+
+use support::{get, repo_root, request, Server, SiteCopy};
+
+/// The URL a golden file was recorded for.
+fn slug(url: &str) -> String {
+    let s: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let s = s.trim_start_matches('_').to_string();
+    if s.is_empty() {
+        "root".into()
+    } else {
+        s
+    }
+}
+
+/// The `<p>` with the error description on Publ's built-in error page
+/// (the rest of that page carries the current time).
+fn error_line(body: &str) -> Option<&str> {
+    let start = body.find("<p>")?;
+    let end = body[start..].find("</p>")? + start;
+    Some(&body[start..end])
+}
+
+#[test]
+fn same_answers_as_python_publ() {
+    let site = SiteCopy::of("views");
+    let server = Server::serve(site.path());
+    let golden = repo_root().join("tests/golden/views");
+    let urls = [
+        "/",
+        "/a/",
+        "/a/b/",
+        "/c/",
+        "/a/?id=13",
+        "/a/?id=12",
+        "/a/?date=2024-02",
+        "/a/?date=20240129_w",
+        "/a/?tag=Red",
+        "/c/?tag=nothing",
+        "/a/14-Entry-14",
+        "/special",
+        "/mounted",
+        "/a/b/19-Entry-19",
+        "/c/21-Entry-21",
+        "/a/16",
+        "/old-sixteen",
+        "/legacy.php",
+        "/c-feed",
+        "/feed",
+        "/a/feed",
+        "/a/b",
+        "/a/17-Entry-17",
+        "/a/15-Entry-15",
+        "/a/22-Entry-22",
+        "/a/b/20",
+        "/a/?date=2024-13",
+        "/a/?id=9999",
+    ];
+    let mut failures = Vec::new();
+    for url in urls {
+        let want = fs::read_to_string(golden.join(format!("{}.txt", slug(url))))
+            .unwrap_or_else(|e| panic!("golden file for {url}: {e}"));
+        let (head, want_body) = want.split_once('\n').unwrap();
+        let got = get(server.socket(), url);
+        let got_head = match got.header("location") {
+            Some(loc) => format!("{} {loc}", got.status),
+            None => got.status.to_string(),
+        };
+        let body = got.text();
+        let same_body = if got.status >= 400 {
+            error_line(&body) == error_line(want_body)
+        } else {
+            body == want_body
+        };
+        if got_head != head || !same_body {
+            failures.push(format!(
+                "{url}: want {head}, got {got_head}\n--- want\n{want_body}\n--- got\n{body}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn etags_and_conditional_requests() {
+    let site = SiteCopy::of("views");
+    let server = Server::serve(site.path());
+    let sock = server.socket();
+    // spec P4, section 4 item 15: category pages quote their ETag ...
+    let page = get(sock, "/a/");
+    let etag = page.header("etag").expect("category ETag").to_string();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    assert_eq!(page.header("cache-control"), Some("public"));
+    let again = request(sock, "GET", "/a/", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert!(again.body.is_empty());
+    // ... entry pages do not, and answer 304 with no headers of their own
+    let entry = get(sock, "/a/14-Entry-14");
+    let etag = entry.header("etag").expect("entry ETag").to_string();
+    assert!(!etag.contains('"'), "{etag}");
+    let again = request(sock, "GET", "/a/14-Entry-14", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("etag"), None);
+    // A different ETag is a full answer.
+    let other = request(sock, "GET", "/a/", &[("If-None-Match", "\"nope\"")]);
+    assert_eq!(other.status, 200);
+}
+
+#[test]
+fn forced_alias_and_chit() {
+    let site = SiteCopy::of("views");
+    let server = Server::serve(site.path());
+    let sock = server.socket();
+    // spec C10. Python Publ 0.8.19 looks the alias up without its leading
+    // slash and so never finds one; we look up `/legacy.php` as intended.
+    let r = get(sock, "/legacy.php.PUBL_PATHALIAS");
+    assert_eq!(
+        (r.status, r.header("location")),
+        (301, Some("/c/21-Entry-21"))
+    );
+    assert_eq!(get(sock, "/nothing.php.PUBL_PATHALIAS").status, 404);
+    // spec C9: the transparent chit
+    let chit = get(sock, "/_");
+    assert_eq!(chit.header("content-type"), Some("image/gif"));
+    assert_eq!(chit.header("etag"), Some("chit"));
+    assert!(chit.body.starts_with(b"GIF89a"));
+    assert_eq!(
+        request(sock, "GET", "/_", &[("If-None-Match", "chit")]).status,
+        304
+    );
+}
