@@ -2,6 +2,7 @@
 //! requests from an in-memory snapshot that rescans replace whole.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::config::{Config, ConfigError, RegexAlias};
@@ -62,6 +63,24 @@ impl Snapshot {
 pub struct Site {
     store: Store,
     state: RwLock<Arc<Snapshot>>,
+    /// Scans under way (spec C16).
+    reindexing: AtomicUsize,
+}
+
+/// Counts a scan as under way for as long as it lives.
+struct Scanning<'a>(&'a AtomicUsize);
+
+impl<'a> Scanning<'a> {
+    fn start(counter: &'a AtomicUsize) -> Scanning<'a> {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Scanning(counter)
+    }
+}
+
+impl Drop for Scanning<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Site {
@@ -84,6 +103,7 @@ impl Site {
         Ok(Site {
             store,
             state: RwLock::new(Arc::new(snapshot)),
+            reindexing: AtomicUsize::new(0),
         })
     }
 
@@ -109,6 +129,7 @@ impl Site {
     /// Rescans the content folder (all files when `force`) and serves the
     /// result from the next request on.
     pub async fn reindex(&self, force: bool) -> Result<ScanReport, SiteError> {
+        let _scanning = Scanning::start(&self.reindexing);
         let current = self.snapshot();
         let report = reindex(
             &self.store,
@@ -123,6 +144,7 @@ impl Site {
 
     /// Takes a new configuration (templates are read afresh) and rescans.
     pub async fn reload(&self, config: Config) -> Result<ScanReport, SiteError> {
+        let _scanning = Scanning::start(&self.reindexing);
         let config = Arc::new(config);
         let report = reindex(
             &self.store,
@@ -150,7 +172,12 @@ impl Site {
         let snapshot = self.snapshot();
         let now = chrono::Utc::now().timestamp();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::respond::respond(&snapshot, req, now)
+            crate::respond::respond(
+                &snapshot,
+                req,
+                now,
+                self.reindexing.load(Ordering::SeqCst) > 0,
+            )
         }));
         result.unwrap_or_else(|_| {
             tracing::error!(path = %req.path, "request handler panicked");
@@ -160,5 +187,51 @@ impl Site {
                 "500 Internal Server Error",
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn tiny_site() -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            "Title: A\nEntry-ID: 1\nDate: 2024-01-01\n\nx\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("templates/index.html"), "ok").unwrap();
+        let mut config = Config::parse(
+            "database = \":memory:\"\ntimezone = \"UTC\"",
+            Path::new("publ.toml"),
+        )
+        .unwrap();
+        config.root = dir.path().to_path_buf();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let site = runtime.block_on(Site::open(config)).unwrap();
+        (dir, site)
+    }
+
+    #[test]
+    fn missing_pages_are_503_while_reindexing() {
+        // spec C16
+        let (_dir, site) = tiny_site();
+        assert_eq!(site.render(&Request::get("/nope")).status, 404);
+        let scanning = Scanning::start(&site.reindexing);
+        let r = site.render(&Request::get("/nope"));
+        assert_eq!(r.status, 503);
+        assert_eq!(r.header("Retry-After"), Some("5"));
+        assert!(r
+            .header("Cache-Control")
+            .is_some_and(|c| c.contains("no-store")));
+        // Pages that exist still answer.
+        assert_eq!(site.render(&Request::get("/")).status, 200);
+        drop(scanning);
+        assert_eq!(site.render(&Request::get("/nope")).status, 404);
     }
 }

@@ -104,6 +104,27 @@ pub fn render_error(ctx: &Ctx, err: &HttpError) -> Response {
     )
 }
 
+/// A 404 while the index is being rebuilt is a 503 that asks the client to
+/// come back (spec C16).
+pub fn reindex_in_progress(ctx: &Ctx) -> Response {
+    let mut response = render_error(
+        ctx,
+        &HttpError::new(
+            503,
+            "The site's contents are not fully known; please try again later",
+        ),
+    );
+    for (k, v) in [
+        ("Cache-Control", "private, no-cache, no-store, max-age=0"),
+        ("X-Robots-Tag", "noindex,noarchive"),
+        ("Retry-After", "5"),
+        ("Refresh", "5"),
+    ] {
+        response.headers.push((k.into(), v.into()));
+    }
+    response
+}
+
 /// Werkzeug's default descriptions, which Publ's error pages show.
 fn default_description(status: u16) -> &'static str {
     match status {
@@ -127,6 +148,7 @@ fn exception_type(status: u16) -> &'static str {
         410 => "Gone",
         418 => "ImATeapot",
         451 => "UnavailableForLegalReasons",
+        503 => "Service Unavailable",
         _ => "InternalServerError",
     }
 }

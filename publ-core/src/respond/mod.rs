@@ -89,7 +89,9 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn respond(snapshot: &Snapshot, req: &Request, now: i64) -> Response {
+/// `reindexing`: a scan is under way, so a missing page may only be late
+/// (spec C16).
+pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -> Response {
     let decoded = decode_path(&req.path);
     let page = Arc::new(Page {
         config: snapshot.config.clone(),
@@ -125,6 +127,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64) -> Response {
         Ok(response) => response,
         Err(err) if err.status == 404 => match alias::lookup(&ctx, &ctx.page.request.path) {
             Some(response) => response,
+            None if reindexing => error::reindex_in_progress(&ctx),
             None => error::render_error(&ctx, &err),
         },
         Err(err) => error::render_error(&ctx, &err),
