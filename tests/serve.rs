@@ -63,6 +63,28 @@ fn home_category_and_entry_pages() {
 }
 
 #[test]
+fn links_to_entry_files_become_permalinks() {
+    let site = SiteCopy::of("sample");
+    let server = Server::serve(site.path());
+    // spec L5/K10: a Markdown link to `/blog/first-post.md` ...
+    let note = get(server.socket(), "/notes/201-A-short-note");
+    assert!(
+        note.text()
+            .contains("<a href=\"/blog/101-The-first-post\">the first post</a>"),
+        "{}",
+        note.text()
+    );
+    // ... and an HTML entry's relative `first-post.md` (spec L1, L2)
+    let html = get(server.socket(), "/blog/103-An-HTML-entry");
+    assert!(
+        html.text()
+            .contains("<a href=\"/blog/101-The-first-post\">links to other entries</a>"),
+        "{}",
+        html.text()
+    );
+}
+
+#[test]
 fn canonical_redirects_keep_the_query() {
     let site = SiteCopy::of("sample");
     let server = Server::serve(site.path());

@@ -89,6 +89,26 @@ pub fn entry(category: &str, id: i64, slug: &str, args: &[(String, String)]) -> 
     format!("{}{}", quote_path(&path), query_string(args))
 }
 
+/// An entry's permalink path (spec F9, A16): its `Path-Canonical`, else
+/// `/<category>/<id>-<slug>`; not `expand`ed (or not visible to the
+/// visitor) it is just `/<id>`.
+pub fn permalink(
+    record: &crate::index::records::EntryRecord,
+    expand: bool,
+    query: &[(String, String)],
+) -> String {
+    if !record.canonical_path.is_empty() {
+        return category("", record.canonical_path.trim_start_matches('/'), query);
+    }
+    let expand = expand && crate::access::is_authorized(&record.auth, None);
+    entry(
+        if expand { &record.category } else { "" },
+        record.id,
+        if expand { &record.slug_text } else { "" },
+        query,
+    )
+}
+
 /// Where the request came from, for absolute URLs.
 #[derive(Debug, Clone)]
 pub struct UrlBase {

@@ -2,7 +2,7 @@
 //! tag names, rebuilt from the store after each scan and swapped in whole.
 //! Views query it without touching the database.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub struct Catalog {
     /// Ascending by `(local_date, id)`.
     entries: Vec<Arc<EntryRecord>>,
     by_id: HashMap<i64, Arc<EntryRecord>>,
+    /// Entries by their (lexically normalised) file path.
+    by_path: HashMap<PathBuf, i64>,
     categories: HashMap<String, CategoryMeta>,
     aliases: HashMap<String, AliasRecord>,
     tag_names: HashMap<String, String>,
@@ -72,10 +74,14 @@ impl Catalog {
                 (meta.record.category.clone(), meta)
             })
             .collect();
-        let (attachments, attached) = resolve_attachments(&entries, content_dir);
-        Catalog {
-            attachments,
-            attached,
+        let by_path: HashMap<PathBuf, i64> = entries
+            .iter()
+            .map(|e| (normalize(&e.file_path), e.id))
+            .collect();
+        let mut catalog = Catalog {
+            by_path,
+            attachments: HashMap::new(),
+            attached: HashMap::new(),
             entries,
             by_id,
             categories,
@@ -88,7 +94,38 @@ impl Catalog {
             populated,
             occupied,
             generation,
+        };
+        catalog.resolve_attachments(content_dir);
+        catalog
+    }
+
+    /// Resolves every `Attach` header (spec A19d); unknown targets are
+    /// logged and ignored.
+    fn resolve_attachments(&mut self, content_dir: &Path) {
+        let mut attachments: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut attached: HashMap<i64, Vec<i64>> = HashMap::new();
+        for e in self.entries.iter().filter(|e| !e.attach.is_empty()) {
+            let entry_dir = e.file_path.parent().unwrap_or(Path::new(""));
+            let category_dir = content_dir.join(&e.category);
+            for target in &e.attach {
+                match self.find_entry(target, &[entry_dir, &category_dir], content_dir) {
+                    Some(found) => {
+                        let list = attachments.entry(e.id).or_default();
+                        if !list.contains(&found.id) {
+                            list.push(found.id);
+                            attached.entry(found.id).or_default().push(e.id);
+                        }
+                    }
+                    None => tracing::warn!(
+                        path = %e.file_path.display(),
+                        target = %target,
+                        "Attach names no known entry; ignored"
+                    ),
+                }
+            }
         }
+        self.attachments = attachments;
+        self.attached = attached;
     }
 
     /// IDs of the entries `id` attaches.
@@ -99,6 +136,34 @@ impl Catalog {
     /// IDs of the entries that attach `id`.
     pub fn attached_to(&self, id: i64) -> &[i64] {
         self.attached.get(&id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Publ's `find_entry`: an entry ID, a path from the content root
+    /// (`/x.md`), or a path relative to one of `search` (spec L5).
+    pub fn find_entry(
+        &self,
+        target: &str,
+        search: &[&Path],
+        content_dir: &Path,
+    ) -> Option<&Arc<EntryRecord>> {
+        if let Some(e) = target
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| self.by_id.get(&id))
+        {
+            return Some(e);
+        }
+        let dirs: Vec<&Path> = match target.strip_prefix('/') {
+            Some(_) => vec![content_dir],
+            None => search.to_vec(),
+        };
+        dirs.iter()
+            .find_map(|d| {
+                self.by_path
+                    .get(&normalize(&d.join(target.trim_start_matches('/'))))
+            })
+            .and_then(|id| self.by_id.get(id))
     }
 
     pub fn entry(&self, id: i64) -> Option<&Arc<EntryRecord>> {
@@ -156,55 +221,4 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Publ's `find_entry` over the whole catalog: an entry ID, a path from
-/// the content root (`/x.md`), or a path relative to the entry's folder or
-/// its category's folder.
-fn resolve_attachments(
-    entries: &[Arc<EntryRecord>],
-    content_dir: &Path,
-) -> (HashMap<i64, Vec<i64>>, HashMap<i64, Vec<i64>>) {
-    let by_path: HashMap<PathBuf, i64> = entries
-        .iter()
-        .map(|e| (normalize(&e.file_path), e.id))
-        .collect();
-    let ids: HashSet<i64> = entries.iter().map(|e| e.id).collect();
-    let mut attachments: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut attached: HashMap<i64, Vec<i64>> = HashMap::new();
-    for e in entries.iter().filter(|e| !e.attach.is_empty()) {
-        let entry_dir = e.file_path.parent().unwrap_or(Path::new(""));
-        let category_dir = content_dir.join(&e.category);
-        for target in &e.attach {
-            let found = target
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|id| ids.contains(id))
-                .or_else(|| {
-                    let dirs: Vec<&Path> = match target.strip_prefix('/') {
-                        Some(_) => vec![content_dir],
-                        None => vec![entry_dir, &category_dir],
-                    };
-                    dirs.iter().find_map(|d| {
-                        by_path
-                            .get(&normalize(&d.join(target.trim_start_matches('/'))))
-                            .copied()
-                    })
-                });
-            match found {
-                Some(id) => {
-                    let list = attachments.entry(e.id).or_default();
-                    if !list.contains(&id) {
-                        list.push(id);
-                        attached.entry(id).or_default().push(e.id);
-                    }
-                }
-                None => {
-                    tracing::warn!(path = %e.file_path.display(), target = %target, "Attach names no known entry; ignored")
-                }
-            }
-        }
-    }
-    (attachments, attached)
 }

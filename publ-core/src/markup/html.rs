@@ -30,8 +30,12 @@ enum Token<'a> {
         self_closing: bool,
         raw: &'a str,
     },
-    End(String),
-    Other,
+    End {
+        name: String,
+        raw: &'a str,
+    },
+    /// Comments, declarations, processing instructions: passed through.
+    Other(&'a str),
 }
 
 /// Splits HTML into text and tags; a stray `<` is text.
@@ -45,7 +49,7 @@ fn tokens(html: &str) -> Vec<Token<'_>> {
         let tail = &rest[lt..];
         if let Some(body) = tail.strip_prefix("<!--") {
             let end = body.find("-->").map(|i| i + 3).unwrap_or(body.len());
-            out.push(Token::Other);
+            out.push(Token::Other(&tail[..4 + end]));
             rest = &body[end..];
             continue;
         }
@@ -57,9 +61,12 @@ fn tokens(html: &str) -> Vec<Token<'_>> {
         let inner = &tail[1..end];
         rest = &tail[end + 1..];
         if let Some(name) = inner.strip_prefix('/') {
-            out.push(Token::End(tag_name(name)));
+            out.push(Token::End {
+                name: tag_name(name),
+                raw: &tail[..end + 1],
+            });
         } else if inner.starts_with('!') || inner.starts_with('?') {
-            out.push(Token::Other);
+            out.push(Token::Other(&tail[..end + 1]));
         } else {
             let name = tag_name(inner);
             if name.is_empty() {
@@ -168,6 +175,43 @@ fn make_tag(name: &str, attrs: &[(String, Option<String>)], start_end: bool) -> 
     text
 }
 
+/// Rewrites link targets the way Publ's HTML processor does (spec L2, L3):
+/// `href` on any tag, `src` on all but `<img>` (images are renditions), and
+/// `$attr` (written without its `$`). Tags it changes are rebuilt like
+/// Publ's `make_tag`; every other byte is kept.
+pub fn rewrite_links(html: &str, resolve: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    for token in tokens(html) {
+        match token {
+            Token::Start {
+                name,
+                self_closing,
+                raw,
+            } => {
+                let attrs = attributes(raw);
+                let rewrites =
+                    |k: &str| k == "href" || k.starts_with('$') || (k == "src" && name != "img");
+                if !attrs.iter().any(|(k, v)| v.is_some() && rewrites(k)) {
+                    out.push_str(raw);
+                    continue;
+                }
+                let attrs: Vec<(String, Option<String>)> = attrs
+                    .into_iter()
+                    .map(|(k, v)| match v {
+                        Some(v) if rewrites(&k) => {
+                            (k.trim_start_matches('$').to_string(), Some(resolve(&v)))
+                        }
+                        v => (k, v),
+                    })
+                    .collect();
+                out.push_str(&make_tag(&name, &attrs, self_closing));
+            }
+            Token::Text(t) | Token::Other(t) | Token::End { raw: t, .. } => out.push_str(t),
+        }
+    }
+    out
+}
+
 /// Publ's `strip_html` (spec E12): tags removed except the allowed ones
 /// (with their allowed attributes), the contents of `remove_elements`
 /// dropped, `<p>`/`<br>` as line breaks, entities decoded, runs of spaces
@@ -197,7 +241,7 @@ pub fn strip_html(html: &str, how: Strip) -> String {
                     removing += 1;
                 }
             }
-            Token::End(name) => {
+            Token::End { name, .. } => {
                 let allowed = how.allowed_tags.contains(&name.as_str());
                 if name == "p" && !allowed {
                     out.push('\n');
@@ -276,7 +320,7 @@ pub fn first_paragraph(html: &str, strip_tag: bool) -> String {
                 }
                 stack.push((name, consume, insert));
             }
-            Token::End(name) => {
+            Token::End { name, .. } => {
                 while let Some((popped, _, inserted)) = stack.pop() {
                     if inserted {
                         out.push_str(&format!("</{popped}>"));
@@ -297,7 +341,7 @@ pub fn first_paragraph(html: &str, strip_tag: bool) -> String {
                     out.push_str(text);
                 }
             }
-            Token::Other => {}
+            Token::Other(_) => {}
         }
     }
     out
@@ -368,6 +412,17 @@ mod tests {
         assert_eq!(
             escape("<a href='x'>\"&/"),
             "&lt;a href=&#39;x&#39;&gt;&#34;&amp;/"
+        );
+    }
+
+    #[test]
+    fn links_are_rewritten_and_the_rest_kept() {
+        // spec L2, L3
+        let html = "<!-- c --><p class=x>see <a href='12#top' title=\"t\">it</a> <img src=\"a.png\"><script src=b.js></script><div $data-x=\"@y\">z</div></p>";
+        let out = rewrite_links(html, |u| format!("[{u}]"));
+        assert_eq!(
+            out,
+            "<!-- c --><p class=x>see <a href=\"[12#top]\" title=\"t\">it</a> <img src=\"a.png\"><script src=\"[b.js]\"></script><div data-x=\"[@y]\">z</div></p>"
         );
     }
 

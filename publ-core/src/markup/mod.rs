@@ -1,5 +1,6 @@
 //! Entry text to HTML: Markdown, titles, and HTML helpers.
 
 pub mod html;
+pub mod links;
 pub mod markdown;
 pub mod title;

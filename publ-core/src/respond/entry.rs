@@ -25,19 +25,6 @@ pub fn render_entry(ctx: &Ctx, path: &str, id: i64, category: &str) -> Result<Re
     render_entry_record(ctx, &record, category, None, false)
 }
 
-/// The canonical path of an entry (spec C3, A16).
-fn canonical(ctx: &Ctx, record: &EntryRecord) -> String {
-    if !record.canonical_path.is_empty() {
-        crate::urls::category(
-            "",
-            record.canonical_path.trim_start_matches('/'),
-            ctx.args(),
-        )
-    } else {
-        crate::urls::entry(&record.category, record.id, &record.slug_text, ctx.args())
-    }
-}
-
 /// Path segments, unquoted, as Publ compares them.
 fn segments(path: &str) -> Vec<String> {
     let path = path.split('?').next().unwrap_or("");
@@ -71,7 +58,7 @@ pub fn render_entry_record(
         return Ok(Response::redirect(301, &record.redirect_url));
     }
     if !mounted {
-        let canon = canonical(ctx, record);
+        let canon = crate::urls::permalink(record, true, ctx.args());
         if segments(&ctx.page.request.path) != segments(&canon) {
             if let Some(response) = super::alias::lookup(ctx, &ctx.page.request.path) {
                 return Ok(response);

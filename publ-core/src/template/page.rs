@@ -69,6 +69,23 @@ impl Page {
         self.request.base.link(path, absolute)
     }
 
+    /// Link resolution for text found in `search` folders (spec L5).
+    pub fn link_resolver(
+        &self,
+        search: Vec<std::path::PathBuf>,
+        absolute: bool,
+    ) -> crate::markup::links::LinkResolver<'_> {
+        crate::markup::links::LinkResolver {
+            catalog: &self.catalog,
+            content_dir: self.config.content_dir(),
+            search,
+            base: &self.request.base,
+            static_url_path: &self.config.static_url_path,
+            page_url: self.request.url(),
+            absolute,
+        }
+    }
+
     pub fn static_url(&self, file: &str, absolute: bool) -> String {
         let path = format!(
             "{}/{}",

@@ -11,7 +11,7 @@ use super::entry::EntryObject;
 use super::member::bind;
 use super::view::{spec_from_keywords, ViewObject};
 use crate::content::category::default_name;
-use crate::markup::html::plain_text;
+use crate::markup::html::{plain_text, rewrite_links};
 use crate::markup::markdown::to_html;
 use crate::markup::title::html_title;
 use crate::template::page::Page;
@@ -247,7 +247,10 @@ impl CategoryObject {
             "description" => member("description", |c, _| {
                 Ok(match c.page.catalog.category_meta(&c.path) {
                     Some(m) if !m.description.is_empty() => {
-                        Value::from_safe_string(to_html(&m.description, true))
+                        let dir = c.page.config.content_dir().join(&c.path);
+                        let resolver = c.page.link_resolver(vec![dir], false);
+                        let html = to_html(&m.description, true);
+                        Value::from_safe_string(rewrite_links(&html, |u| resolver.resolve(u)))
                     }
                     _ => Value::from(""),
                 })

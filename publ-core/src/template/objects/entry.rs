@@ -14,7 +14,7 @@ use crate::access::is_authorized;
 use crate::content::entry_file::{split_fold, Format};
 use crate::content::headers::{parse_message, Headers};
 use crate::index::records::EntryRecord;
-use crate::markup::html::{escape, first_paragraph, plain_text};
+use crate::markup::html::{escape, first_paragraph, plain_text, rewrite_links};
 use crate::markup::markdown::to_html;
 use crate::markup::title::html_title;
 use crate::template::date::ArrowDate;
@@ -83,26 +83,13 @@ impl EntryObject {
 
     pub fn permalink(&self, args: &CallArgs) -> String {
         let absolute = args.flag(0, "absolute", false);
-        let expand = args.flag(1, "expand", true) && self.authorized();
-        let r = &self.record;
-        let path = if !r.canonical_path.is_empty() {
-            crate::urls::category("", r.canonical_path.trim_start_matches('/'), &[])
-        } else {
-            let query: Vec<(String, String)> = args
-                .keywords
-                .iter()
-                .filter(|(k, _)| {
-                    !matches!(k.as_str(), "absolute" | "expand") && !k.starts_with('_')
-                })
-                .map(|(k, v)| (k.clone(), v.to_string()))
-                .collect();
-            crate::urls::entry(
-                if expand { &r.category } else { "" },
-                r.id,
-                if expand { &r.slug_text } else { "" },
-                &query,
-            )
-        };
+        let query: Vec<(String, String)> = args
+            .keywords
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "absolute" | "expand") && !k.starts_with('_'))
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        let path = crate::urls::permalink(&self.record, args.flag(1, "expand", true), &query);
         let link = self.page.link(&path, absolute);
         match args.string(usize::MAX, "_scheme") {
             Some(scheme) if absolute => match link.split_once("://") {
@@ -122,6 +109,19 @@ impl EntryObject {
             Format::Markdown => to_html(source, smartquotes),
             Format::Html => source.to_string(),
         };
+        let content_dir = self.page.config.content_dir();
+        let entry_dir = self
+            .record
+            .file_path
+            .parent()
+            .unwrap_or(&content_dir)
+            .to_path_buf();
+        let resolver = self.page.link_resolver(
+            vec![entry_dir, content_dir.join(&self.record.category)],
+            args.flag(usize::MAX, "absolute", false),
+        );
+        // Mixed mode: raw HTML inside Markdown is rewritten too (spec K14).
+        let html = rewrite_links(&html, |u| resolver.resolve(u));
         if args.flag(usize::MAX, "markup", true) {
             html
         } else {
