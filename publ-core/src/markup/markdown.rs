@@ -1,8 +1,13 @@
 //! Markdown to HTML with pulldown-cmark and Publ's default extensions
-//! (spec K1): tables, footnotes, strikethrough, smart punctuation; raw HTML
-//! passes through.
+//! (spec K1): tables, footnotes, strikethrough, superscript, math, smart
+//! punctuation; raw HTML passes through. Headings, footnotes and code
+//! blocks are reshaped as Publ's renderer makes them (spec K5, K7, K8), as
+//! transforms of the event stream.
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::html::{escape, strip_html, Strip};
+use crate::content::slug::slugify;
 
 fn options(smartquotes: bool) -> Options {
     let mut opts = Options::ENABLE_TABLES
@@ -16,26 +21,334 @@ fn options(smartquotes: bool) -> Options {
     opts
 }
 
-/// A block of Markdown as HTML.
+/// Running counts carried from an entry's body into its `more` (spec
+/// section 4 item 10).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counter {
+    pub toc: usize,
+    pub footnote: usize,
+    pub code_blocks: usize,
+}
+
+/// How an entry's Markdown is rendered (the keyword arguments of
+/// `entry.body()` that shape Markdown).
+#[derive(Debug, Clone, Default)]
+pub struct Render {
+    pub smartquotes: bool,
+    pub entry_id: i64,
+    /// Base URLs of heading, footnote and code line anchors.
+    pub toc_link: String,
+    pub footnotes_link: String,
+    pub code_number_links: Option<String>,
+    pub heading_link_class: Option<String>,
+    pub heading_template: Option<String>,
+    pub footnotes_class: Option<String>,
+    pub footnotes_return: Option<String>,
+}
+
+/// A rendered section and what it found along the way.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// `(level, <a ...>text</a>)` per heading, for `entry.toc`.
+    pub toc: Vec<(u8, String)>,
+    /// `<li>` per footnote, for `entry.footnotes`.
+    pub footnotes: Vec<String>,
+    pub counter: Counter,
+}
+
+/// Counts headings, footnotes and code blocks without rendering.
+pub fn count(text: &str) -> Counter {
+    let mut counter = Counter::default();
+    for event in Parser::new_ext(text, options(false)) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => counter.toc += 1,
+            Event::Start(Tag::FootnoteDefinition(_)) => counter.footnote += 1,
+            Event::Start(Tag::CodeBlock(_)) => counter.code_blocks += 1,
+            _ => {}
+        }
+    }
+    counter
+}
+
+/// A block of Markdown as HTML, plain (category descriptions, captions).
 pub fn to_html(text: &str, smartquotes: bool) -> String {
-    let parser = Parser::new_ext(text, options(smartquotes));
-    let mut out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut out, parser);
-    out.truncate(out.trim_end().len());
-    out
+    render(
+        text,
+        &Render {
+            smartquotes,
+            ..Render::default()
+        },
+        Counter::default(),
+    )
+    .html
 }
 
 /// One line of Markdown as inline HTML: no enclosing paragraph.
 pub fn inline_html(text: &str, smartquotes: bool) -> String {
     let html = to_html(text, smartquotes);
+    strip_single_paragraph(&html).to_string()
+}
+
+fn strip_single_paragraph(html: &str) -> &str {
     let trimmed = html.trim_end();
     match trimmed
         .strip_prefix("<p>")
         .and_then(|s| s.strip_suffix("</p>"))
     {
-        Some(inner) if !inner.contains("<p>") => inner.to_string(),
-        _ => trimmed.to_string(),
+        Some(inner) if !inner.contains("<p>") => inner,
+        _ => trimmed,
     }
+}
+
+fn push_events<'a>(out: &mut String, events: impl IntoIterator<Item = Event<'a>>) {
+    html::push_html(out, events.into_iter());
+}
+
+/// Renders `text` continuing from `start` (the counts of the sections
+/// before it).
+pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
+    let mut out = Rendered {
+        counter: start,
+        ..Rendered::default()
+    };
+    let mut footnote_numbers: Vec<String> = Vec::new();
+    let mut footnotes: Vec<(usize, String)> = Vec::new();
+    let number_of = |label: &str, numbers: &mut Vec<String>| -> usize {
+        match numbers.iter().position(|l| l == label) {
+            Some(i) => i + 1,
+            None => {
+                numbers.push(label.to_string());
+                numbers.len()
+            }
+        }
+    };
+    let mut events = Parser::new_ext(text, options(how.smartquotes));
+    let mut pending: Vec<Event> = Vec::new();
+    while let Some(event) = events.next() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                push_events(&mut out.html, pending.drain(..));
+                let inner =
+                    collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                let mut content = String::new();
+                push_events(&mut content, inner);
+                out.counter.toc += 1;
+                out.html.push_str(&heading(
+                    how,
+                    level,
+                    &content,
+                    out.counter.toc,
+                    &mut out.toc,
+                ));
+            }
+            Event::FootnoteReference(label) => {
+                let n = out.counter.footnote + number_of(&label, &mut footnote_numbers);
+                let class = how
+                    .footnotes_class
+                    .as_deref()
+                    .map(|c| format!(" class=\"{}\"", escape(c)))
+                    .unwrap_or_default();
+                pending.push(Event::InlineHtml(
+                    format!(
+                        "<sup id=\"r_e{eid}_fn{n}\"{class}><a href=\"{link}#d_e{eid}_fn{n}\" rel=\"footnote\">{n}</a></sup>",
+                        eid = how.entry_id,
+                        link = escape(&how.footnotes_link),
+                    )
+                    .into(),
+                ));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let inner = collect_until(&mut events, |e| {
+                    matches!(e, Event::End(TagEnd::FootnoteDefinition))
+                });
+                let n = out.counter.footnote + number_of(&label, &mut footnote_numbers);
+                let mut content = String::new();
+                push_events(&mut content, inner);
+                footnotes.push((n, footnote_item(how, n, content.trim_end())));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                push_events(&mut out.html, pending.drain(..));
+                let mut code = String::new();
+                for e in events.by_ref() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                out.counter.code_blocks += 1;
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                out.html
+                    .push_str(&code_block(how, &lang, &code, out.counter.code_blocks));
+            }
+            other => pending.push(other),
+        }
+    }
+    push_events(&mut out.html, pending.drain(..));
+    footnotes.sort_by_key(|(n, _)| *n);
+    out.counter.footnote += footnotes.len();
+    out.footnotes = footnotes.into_iter().map(|(_, li)| li).collect();
+    out.html.truncate(out.html.trim_end().len());
+    out
+}
+
+/// Events up to (not including) the one `end` matches, which is consumed.
+fn collect_until<'a>(events: &mut Parser<'a>, end: impl Fn(&Event) -> bool) -> Vec<Event<'a>> {
+    let mut inner = Vec::new();
+    for e in events.by_ref() {
+        if end(&e) {
+            break;
+        }
+        inner.push(e);
+    }
+    inner
+}
+
+/// `<hN id=...><a href="toc_link#id"></a>text</hN>` (spec K5).
+fn heading(
+    how: &Render,
+    level: HeadingLevel,
+    content: &str,
+    num: usize,
+    toc: &mut Vec<(u8, String)>,
+) -> String {
+    let level = level as u8;
+    let plain = strip_html(
+        content,
+        Strip {
+            remove_elements: &["del", "s", "table"],
+            ..Strip::default()
+        },
+    );
+    let id = format!(
+        "{}_h{level}_{num}_{}",
+        how.entry_id,
+        slugify(&plain, Some(32), false)
+    );
+    let class = how
+        .heading_link_class
+        .as_deref()
+        .map(|c| format!(" class=\"{}\"", escape(c)))
+        .unwrap_or_default();
+    let atag = format!(
+        "<a href=\"{}#{}\"{class}>",
+        escape(&how.toc_link),
+        escape(&id)
+    );
+    let toc_text = strip_html(
+        content,
+        Strip {
+            allowed_tags: &[
+                "sup", "sub", "em", "strong", "b", "i", "code", "tt", "del", "add", "mark",
+            ],
+            ..Strip::default()
+        },
+    );
+    toc.push((level, format!("{atag}{toc_text}</a>")));
+    let template = how
+        .heading_template
+        .as_deref()
+        .unwrap_or("{link}</a>{text}");
+    let inner = template.replace("{link}", &atag).replace("{text}", content);
+    format!("<h{level} id=\"{}\">{inner}</h{level}>", escape(&id))
+}
+
+/// A footnote's `<li>` with its return link inside the first paragraph
+/// (spec K7).
+fn footnote_item(how: &Render, n: usize, content: &str) -> String {
+    let (before, partition, after) = match content.find("</p>") {
+        Some(i) => (&content[..i], "</p>", &content[i + 4..]),
+        None => (content, "", ""),
+    };
+    format!(
+        "<li id=\"d_e{eid}_fn{n}\">{before}&nbsp;<a href=\"{link}#r_e{eid}_fn{n}\" rev=\"footnote\">{icon}</a>{partition}{after}</li>",
+        eid = how.entry_id,
+        link = escape(&how.footnotes_link),
+        icon = how.footnotes_return.as_deref().unwrap_or("\u{21a9}"),
+    )
+}
+
+/// `<figure class="blockcode">` with per-line wrappers (spec K8, K9).
+/// Syntax highlighting comes with the Markdown issue; a fenced language
+/// gets Publ's numbered-line structure around plain text meanwhile.
+fn code_block(how: &Render, lang: &str, code: &str, block: usize) -> String {
+    let mut out = String::from("<figure class=\"blockcode\">");
+    let mut text = code;
+    if let Some(rest) = text.strip_prefix('!') {
+        let (caption, remainder) = rest.split_once('\n').unwrap_or((rest, ""));
+        let caption = inline_html(caption, how.smartquotes);
+        if !caption.is_empty() {
+            out.push_str(&format!("<figcaption>{caption}</figcaption>"));
+        }
+        text = remainder;
+    } else if text.starts_with("\\!") || text.starts_with('\n') {
+        // An escaped `!`, or a blank first line, loses its first character.
+        text = &text[1..];
+    }
+    if lang.is_empty() {
+        out.push_str("<pre>");
+        for line in text.lines() {
+            out.push_str(&format!(
+                "<span class=\"line\"><span class=\"line-content\">{}</span></span>\n",
+                escape(line)
+            ));
+        }
+    } else {
+        let numbered = how.code_number_links.is_some();
+        out.push_str(&format!(
+            "<pre class=\"highlight\" data-language=\"{}\"{}>",
+            escape(lang),
+            if numbered { " data-line-numbers" } else { "" }
+        ));
+        // Pygments' `stripall`: the block loses surrounding whitespace.
+        for (i, line) in text.trim().lines().enumerate() {
+            let id = format!("e{}cb{block}L{}", how.entry_id, i + 1);
+            let number = match &how.code_number_links {
+                Some(base) => format!(
+                    "<a class=\"line-number\" href=\"{}#{id}\"></a>",
+                    escape(base)
+                ),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "<span class=\"line\" id=\"{id}\">{number}<span class=\"line-content\">{}</span></span>\n",
+                escape(line)
+            ));
+        }
+    }
+    out.push_str("</pre></figure>");
+    out
+}
+
+/// `entry.toc`: nested `<ol>`s of the headings (spec F6).
+pub fn toc_to_html(toc: &[(u8, String)], max_depth: Option<usize>) -> String {
+    let Some(min_level) = toc.iter().map(|(l, _)| *l).min() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let mut current = 0usize;
+    for (level, text) in toc {
+        let level = (*level - min_level) as usize + 1;
+        if max_depth.is_some_and(|m| level > m) {
+            continue;
+        }
+        if level > current {
+            out.push_str(&"<ol><li>".repeat(level - current));
+        } else {
+            out.push_str(&"</li></ol>".repeat(current - level));
+            out.push_str("</li><li>");
+        }
+        out.push_str(text);
+        current = level;
+    }
+    out.push_str(&"</li></ol>".repeat(current));
+    out
 }
 
 #[cfg(test)]
@@ -57,5 +370,70 @@ mod tests {
     #[test]
     fn inline_has_no_paragraph() {
         assert_eq!(inline_html("*hi* there", true), "<em>hi</em> there");
+    }
+
+    fn entry(id: i64) -> Render {
+        Render {
+            smartquotes: true,
+            entry_id: id,
+            toc_link: "/e/5-x".into(),
+            footnotes_link: "/e/5-x".into(),
+            code_number_links: Some("/e/5-x".into()),
+            ..Render::default()
+        }
+    }
+
+    #[test]
+    fn headings_carry_publ_ids_across_sections() {
+        // spec K5, section 4 item 10
+        let body = render("# Hello *there*\n\ntext\n", &entry(5), Counter::default());
+        assert_eq!(
+            body.html,
+            "<h1 id=\"5_h1_1_Hello-there\"><a href=\"/e/5-x#5_h1_1_Hello-there\"></a>Hello <em>there</em></h1><p>text</p>"
+        );
+        let more = render("## Next ~~gone~~ bit\n", &entry(5), body.counter);
+        assert!(
+            more.html.starts_with("<h2 id=\"5_h2_2_Next-bit\">"),
+            "{}",
+            more.html
+        );
+        let toc: Vec<_> = body.toc.iter().chain(more.toc.iter()).cloned().collect();
+        assert_eq!(
+            toc_to_html(&toc, None),
+            "<ol><li><a href=\"/e/5-x#5_h1_1_Hello-there\">Hello <em>there</em></a><ol><li><a href=\"/e/5-x#5_h2_2_Next-bit\">Next <del>gone</del> bit</a></li></ol></li></ol>"
+        );
+        assert_eq!(toc_to_html(&toc, Some(1)).matches("<li>").count(), 1);
+    }
+
+    #[test]
+    fn footnotes_are_collected_and_numbered_on() {
+        // spec K7
+        let body = render("A[^x].\n\n[^x]: Note *x*.\n", &entry(5), Counter::default());
+        assert_eq!(
+            body.html,
+            "<p>A<sup id=\"r_e5_fn1\"><a href=\"/e/5-x#d_e5_fn1\" rel=\"footnote\">1</a></sup>.</p>"
+        );
+        assert_eq!(
+            body.footnotes,
+            vec!["<li id=\"d_e5_fn1\"><p>Note <em>x</em>.&nbsp;<a href=\"/e/5-x#r_e5_fn1\" rev=\"footnote\">\u{21a9}</a></p></li>".to_string()]
+        );
+        let more = render("B[^y].\n\n[^y]: Why.\n", &entry(5), body.counter);
+        assert!(more.html.contains("id=\"r_e5_fn2\""), "{}", more.html);
+    }
+
+    #[test]
+    fn code_blocks_are_figures() {
+        // spec K8
+        let plain = render(
+            "```\n!A *caption*\nx < y\n```\n",
+            &entry(5),
+            Counter::default(),
+        );
+        assert_eq!(
+            plain.html,
+            "<figure class=\"blockcode\"><figcaption>A <em>caption</em></figcaption><pre><span class=\"line\"><span class=\"line-content\">x &lt; y</span></span>\n</pre></figure>"
+        );
+        let fenced = render("```python\nprint(1)\n```\n", &entry(5), Counter::default());
+        assert!(fenced.html.contains("<pre class=\"highlight\" data-language=\"python\" data-line-numbers><span class=\"line\" id=\"e5cb1L1\"><a class=\"line-number\" href=\"/e/5-x#e5cb1L1\"></a>"), "{}", fenced.html);
     }
 }

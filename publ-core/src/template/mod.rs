@@ -1,6 +1,7 @@
 pub mod date;
 pub mod env;
 pub mod escape;
+pub mod filters;
 pub mod globals;
 pub mod objects;
 pub mod page;

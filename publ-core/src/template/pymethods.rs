@@ -1,17 +1,16 @@
-//! Python method and Jinja2 filter compatibility beyond what minijinja and
+//! Python method compatibility beyond what minijinja and
 //! `minijinja_contrib::pycompat` provide.
 //!
 //! pycompat already covers `str.format` (positional, indexed and keyword
 //! fields with format specs), `dict.get(k, default)`, `str.split`,
-//! `str.isdigit` and friends; the shims here only fill its gaps.
+//! `str.isdigit` and friends; the shims here only fill its gaps. Jinja2's
+//! filters, tests and globals are in [`super::filters`].
 
-use minijinja::value::{from_args, Kwargs, Rest, Tuple, ValueKind};
-use minijinja::{Environment, Error, ErrorKind, State, Value};
-
-use crate::template::escape::{escape_html, py_str};
+use minijinja::value::{from_args, Tuple, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, Value};
 
 /// Installs the unknown-method callback (pycompat first, then our shims) and
-/// the Jinja2-compatible filter overrides.
+/// the Jinja2-compatible filters, tests and globals.
 pub fn install(env: &mut Environment) {
     env.set_unknown_method_callback(|state, value, method, args| {
         match minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args) {
@@ -21,11 +20,7 @@ pub fn install(env: &mut Environment) {
             other => other,
         }
     });
-    env.add_filter("sort", sort);
-    env.add_filter("escape", escape);
-    env.add_filter("e", escape);
-    env.add_filter("truncate", truncate);
-    env.add_filter("wordcount", wordcount);
+    super::filters::install(env);
 }
 
 fn value_error(msg: impl Into<String>) -> Error {
@@ -52,7 +47,7 @@ fn tuple3(a: &str, b: &str, c: &str) -> Value {
 }
 
 /// Python's padding: `width` counts characters, not bytes.
-fn pad(
+pub(super) fn pad(
     s: &str,
     width: usize,
     fill: Option<&str>,
@@ -214,90 +209,6 @@ fn rsplit_whitespace(s: &str, maxsplit: Option<usize>) -> Vec<&str> {
         }
     }
     parts
-}
-
-/// Binds positional and keyword arguments to parameter names the way a
-/// Python call does.
-fn bind(names: &[&str], args: &[Value], kwargs: &Kwargs) -> Result<Vec<Option<Value>>, Error> {
-    if args.len() > names.len() {
-        return Err(Error::from(ErrorKind::TooManyArguments));
-    }
-    let mut bound: Vec<Option<Value>> = vec![None; names.len()];
-    for (slot, value) in bound.iter_mut().zip(args) {
-        *slot = Some(value.clone());
-    }
-    for (slot, name) in bound.iter_mut().zip(names) {
-        if let Some(value) = kwargs.get::<Option<Value>>(name)? {
-            if slot.is_some() {
-                return Err(value_error(format!(
-                    "got multiple values for argument {name:?}"
-                )));
-            }
-            *slot = Some(value);
-        }
-    }
-    kwargs.assert_all_used()?;
-    Ok(bound)
-}
-
-/// Jinja2's `sort(reverse=False, case_sensitive=False, attribute=None)`
-/// also takes its arguments positionally (`log|sort(True, 'date')`);
-/// minijinja's only takes keywords.
-fn sort(state: &State, value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
-    const NAMES: [&str; 3] = ["reverse", "case_sensitive", "attribute"];
-    let bound = bind(&NAMES, &args, &kwargs)?;
-    let named = NAMES
-        .iter()
-        .zip(bound)
-        .filter_map(|(name, value)| Some((*name, value?)));
-    minijinja::filters::sort(state, value, named.collect())
-}
-
-/// markupsafe's `escape()`: leaves safe strings alone and escapes `str()`
-/// of anything else with markupsafe's character set (minijinja's own
-/// filter writes `&quot;`, `&#x27;` and `&#x2f;`).
-fn escape(value: Value) -> Result<Value, Error> {
-    if value.is_safe() {
-        return Ok(value);
-    }
-    Ok(Value::from_safe_string(
-        escape_html(&py_str(&value)?).into_owned(),
-    ))
-}
-
-/// Jinja2's `truncate(s, length=255, killwords=False, end='...', leeway=5)`.
-fn truncate(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, Error> {
-    let bound = bind(&["length", "killwords", "end", "leeway"], &args, &kwargs)?;
-    let [length, killwords, end, leeway] = [0, 1, 2, 3].map(|i| bound[i].clone());
-    let s = py_str(&value)?;
-    let length = length.map_or(Ok(255), usize::try_from)?;
-    let end = end.map_or_else(|| "...".to_string(), |e| e.to_string());
-    let leeway = leeway.map_or(Ok(5), usize::try_from)?;
-    let end_len = end.chars().count();
-    if length < end_len {
-        return Err(value_error(format!(
-            "expected length >= {end_len}, got {length}"
-        )));
-    }
-    if s.chars().count() <= length + leeway {
-        return Ok(s);
-    }
-    let head: String = s.chars().take(length - end_len).collect();
-    let head = if killwords.is_some_and(|k| k.is_true()) {
-        head.as_str()
-    } else {
-        head.rsplit_once(' ').map_or(head.as_str(), |(h, _)| h)
-    };
-    Ok(format!("{head}{end}"))
-}
-
-/// Jinja2's `wordcount`: the number of `\w+` runs.
-fn wordcount(value: Value) -> Result<usize, Error> {
-    let s = py_str(&value)?;
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    Ok(s.split(|c: char| !is_word(c))
-        .filter(|w| !w.is_empty())
-        .count())
 }
 
 #[cfg(test)]

@@ -15,11 +15,18 @@ use crate::content::entry_file::{split_fold, Format};
 use crate::content::headers::{parse_message, Headers};
 use crate::index::records::EntryRecord;
 use crate::markup::html::{escape, first_paragraph, plain_text, rewrite_links};
-use crate::markup::markdown::to_html;
+use crate::markup::markdown::{count, render, toc_to_html, Counter, Render, Rendered};
 use crate::markup::title::html_title;
 use crate::template::date::ArrowDate;
 use crate::template::page::Page;
 use crate::view::spec::SpecValue;
+
+/// The two halves of an entry around its `.....` fold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Body,
+    More,
+}
 
 /// The parts of an entry file that only rendering needs.
 #[derive(Debug, Default)]
@@ -100,14 +107,63 @@ impl EntryObject {
         }
     }
 
-    fn render_section(&self, source: &str, args: &CallArgs) -> String {
-        if source.is_empty() || !self.authorized() {
-            return String::new();
+    /// Markdown rendering options from the call's arguments; anchor links
+    /// default to this entry's own link so index pages point at the entry
+    /// (spec section 4 item 10).
+    fn render_options(&self, args: &CallArgs) -> Render {
+        let own_link = || {
+            self.link(&CallArgs::with_flag(
+                "absolute",
+                args.flag(usize::MAX, "absolute", false),
+            ))
+        };
+        let link_arg = |name: &str| match args.get(usize::MAX, name) {
+            None => Some(own_link()),
+            Some(v) if v.kind() == minijinja::value::ValueKind::Bool => v.is_true().then(own_link),
+            Some(v) if v.is_none() => None,
+            Some(v) => Some(v.to_string()),
+        };
+        Render {
+            smartquotes: smartquotes(args),
+            entry_id: self.record.id,
+            toc_link: link_arg("toc_link").unwrap_or_default(),
+            footnotes_link: link_arg("footnotes_link").unwrap_or_default(),
+            code_number_links: link_arg("code_number_links"),
+            heading_link_class: args.string(usize::MAX, "heading_link_class"),
+            heading_template: args.string(usize::MAX, "heading_template"),
+            footnotes_class: args.string(usize::MAX, "footnotes_class"),
+            footnotes_return: args.string(usize::MAX, "footnotes_return"),
         }
-        let smartquotes = smartquotes(args);
-        let html = match self.record.format {
-            Format::Markdown => to_html(source, smartquotes),
-            Format::Html => source.to_string(),
+    }
+
+    /// The counts a section starts from: `more` continues the body's.
+    fn start_of(&self, section: Section) -> Counter {
+        match (section, self.record.format) {
+            (Section::More, Format::Markdown) => count(&self.text().body),
+            _ => Counter::default(),
+        }
+    }
+
+    fn source(&self, section: Section) -> &str {
+        match section {
+            Section::Body => &self.text().body,
+            Section::More => &self.text().more,
+        }
+    }
+
+    /// A section rendered to HTML with links resolved; `None` when there is
+    /// nothing the visitor may see.
+    fn rendered(&self, section: Section, args: &CallArgs) -> Option<Rendered> {
+        let source = self.source(section);
+        if source.is_empty() || !self.authorized() {
+            return None;
+        }
+        let mut rendered = match self.record.format {
+            Format::Markdown => render(source, &self.render_options(args), self.start_of(section)),
+            Format::Html => Rendered {
+                html: source.to_string(),
+                ..Rendered::default()
+            },
         };
         let content_dir = self.page.config.content_dir();
         let entry_dir = self
@@ -121,12 +177,59 @@ impl EntryObject {
             args.flag(usize::MAX, "absolute", false),
         );
         // Mixed mode: raw HTML inside Markdown is rewritten too (spec K14).
-        let html = rewrite_links(&html, |u| resolver.resolve(u));
+        rendered.html = rewrite_links(&rendered.html, |u| resolver.resolve(u));
+        rendered.footnotes = rendered
+            .footnotes
+            .iter()
+            .map(|f| rewrite_links(f, |u| resolver.resolve(u)))
+            .collect();
+        Some(rendered)
+    }
+
+    fn render_section(&self, section: Section, args: &CallArgs) -> String {
+        let Some(rendered) = self.rendered(section, args) else {
+            return String::new();
+        };
         if args.flag(usize::MAX, "markup", true) {
-            html
+            rendered.html
         } else {
-            plain_text(&html)
+            plain_text(&rendered.html)
         }
+    }
+
+    /// `entry.footnotes(**args)`: every footnote of body and more (F5).
+    fn footnotes(&self, args: &CallArgs) -> Value {
+        let notes: Vec<String> = [Section::Body, Section::More]
+            .into_iter()
+            .filter_map(|s| self.rendered(s, args))
+            .flat_map(|r| r.footnotes)
+            .collect();
+        if notes.is_empty() {
+            return Value::from("");
+        }
+        if args.flag(usize::MAX, "markup", true) {
+            return Value::from_safe_string(format!("<ol>{}</ol>", notes.concat()));
+        }
+        let plain: Vec<String> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("[{}] {}", i + 1, plain_text(n)))
+            .collect();
+        Value::from(plain.join("\n\n"))
+    }
+
+    /// `entry.toc(max_depth=None, **args)`: nested lists of headings (F6).
+    fn toc(&self, args: &CallArgs) -> Value {
+        let max_depth = args
+            .get(0, "max_depth")
+            .and_then(|v| v.as_i64())
+            .map(|d| d.max(0) as usize);
+        let toc: Vec<(u8, String)> = [Section::Body, Section::More]
+            .into_iter()
+            .filter_map(|s| self.rendered(s, args))
+            .flat_map(|r| r.toc)
+            .collect();
+        Value::from_safe_string(toc_to_html(&toc, max_depth))
     }
 
     fn title(&self, args: &CallArgs) -> Value {
@@ -149,13 +252,12 @@ impl EntryObject {
         let html = match self.text().headers.get("Summary") {
             Some(summary) => html_title(summary, smartquotes(args)),
             None => {
-                let text = self.text();
-                let source = if text.body.is_empty() {
-                    &text.more
+                let section = if self.text().body.is_empty() {
+                    Section::More
                 } else {
-                    &text.body
+                    Section::Body
                 };
-                first_paragraph(&self.render_section(source, &CallArgs::default()), false)
+                first_paragraph(&self.render_section(section, &CallArgs::default()), false)
             }
         };
         if markup {
@@ -299,14 +401,13 @@ impl EntryObject {
             "title" => member("title", |e, a| Ok(e.title(a))),
             "summary" => member("summary", |e, a| Ok(e.summary(a))),
             "body" => member("body", |e, a| {
-                Ok(Value::from_safe_string(e.render_section(&e.text().body, a)))
+                Ok(Value::from_safe_string(e.render_section(Section::Body, a)))
             }),
             "more" => member("more", |e, a| {
-                Ok(Value::from_safe_string(e.render_section(&e.text().more, a)))
+                Ok(Value::from_safe_string(e.render_section(Section::More, a)))
             }),
-            // Markdown footnotes and the TOC stay inline until the Markdown
-            // processing issue gives them Publ's separate markup.
-            "footnotes" | "toc" => member("footnotes", |_, _| Ok(Value::from(""))),
+            "footnotes" => member("footnotes", |e, a| Ok(e.footnotes(a))),
+            "toc" => member("toc", |e, a| Ok(e.toc(a))),
             "card" => member("card", |e, _| Ok(e.card())),
             "link" => member("link", |e, a| Ok(Value::from(e.link(a)))),
             "permalink" => member("permalink", |e, a| Ok(Value::from(e.permalink(a)))),
