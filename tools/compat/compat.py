@@ -263,12 +263,9 @@ class _Tree(html.parser.HTMLParser):
 def kind_of(resp):
     if 300 <= resp.status < 400:
         return 'redirect'
-    mime = resp.mimetype
-    if mime in ('text/html', 'application/xhtml+xml'):
+    if resp.mimetype in ('text/html', 'application/xhtml+xml'):
         return 'html'
-    if mime.endswith('/xml') or mime.endswith('+xml'):
-        return 'xml'
-    return 'bytes'
+    return 'xml' if resp.mimetype.endswith(('/xml', '+xml')) else 'bytes'
 
 
 def links_in(resp, kind):
@@ -276,26 +273,17 @@ def links_in(resp, kind):
     if kind == 'redirect':
         return [resp.headers.get('location', '')]
     if kind == 'html':
-        found = []
-
-        class Links(html.parser.HTMLParser):
-            def handle_starttag(self, tag, attrs):
-                found.extend(v for k, v in attrs if k in ('href', 'src') and v)
-        Links().feed(resp.text())
+        found, parser = [], html.parser.HTMLParser()
+        parser.handle_starttag = lambda tag, attrs: found.extend(v for k, v in attrs if k in ('href', 'src') and v)
+        parser.feed(resp.text())
         return found
     if kind == 'xml':
         try:
             root = ET.fromstring(resp.body)
         except ET.ParseError:
             return links_in(resp, 'html')
-        found = []
-        for elem in root.iter():
-            local = elem.tag.rsplit('}', 1)[-1]
-            if local == 'loc' or (local == 'link' and not elem.get('href')):
-                found.append((elem.text or '').strip())
-            elif local == 'link':
-                found.append(elem.get('href'))
-        return found
+        return [elem.get('href') or (elem.text or '').strip() for elem in root.iter()  # Atom, RSS, sitemap
+                if elem.tag.rsplit('}', 1)[-1] in ('loc', 'link')]
     if resp.mimetype == 'text/plain':  # robots.txt
         return re.findall(r'(?im)^\s*sitemap:\s*(\S+)', resp.text())
     return []
@@ -316,19 +304,17 @@ def site_path(link, base, host, skip_re):
 # -------------------------------------------------------------------- servers
 
 def wait_ready(name, proc, conn, host, timeout, oracle):
-    """Until the server answers `/` twice in a row with the same page. The
-    oracle must also have finished its first index: Publ 0.8.19 answers
-    unknown URLs with 503 (which Flask turns into a 500) while indexing, so
-    it must answer 200 for `/` and 404 for an unknown URL."""
+    """Until the server's first index is done and `/` answers twice in a row
+    with the same page. While indexing, both answer unknown URLs with 503
+    (Publ 0.8.19's turns into a 500 in Flask), so the oracle must answer 404
+    for an unknown URL, publ-rs anything but 503."""
     deadline, last = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f'{name} exited with status {proc.returncode}')
         home = fetch(conn, host, '/')
-        ready = home.status != 0
-        if oracle:
-            ready = home.status == 200 and fetch(conn, host, '/compat-probe-does-not-exist').status == 404
-        if ready:
+        probe = fetch(conn, host, '/compat-probe-does-not-exist').status if home.status else 0
+        if probe == 404 if oracle else probe not in (0, 503):
             if last == home.body:
                 return
             last = home.body
@@ -376,8 +362,11 @@ def main():
     args = parse_args()
     site = os.path.abspath(args.site)
     config = os.path.abspath(args.config) if args.config else None
-    if config is None and os.path.exists(os.path.join(site, 'publ.toml')):
-        config = os.path.join(site, 'publ.toml')  # publ-rs reads it anyway
+    for guess in (os.path.join(site, 'publ.toml'),  # publ-rs reads it anyway
+                  os.path.join(REPO, 'sites', os.path.basename(site.rstrip('/')) + '.toml')):
+        if config is None and os.path.exists(guess):
+            config = guess
+            log(f'using the configuration {config}')
     cfg = {}
     if config:
         with open(config, 'rb') as fh:

@@ -102,7 +102,10 @@ fn strip_single_paragraph(html: &str) -> &str {
 }
 
 fn push_events<'a>(out: &mut String, events: impl IntoIterator<Item = Event<'a>>) {
-    html::push_html(out, events.into_iter());
+    html::push_html(
+        out,
+        highlight_marks(events.into_iter().collect()).into_iter(),
+    );
 }
 
 /// Renders `text` continuing from `start` (the counts of the sections
@@ -210,6 +213,66 @@ fn collect_until<'a>(events: &mut Parser<'a>, end: impl Fn(&Event) -> bool) -> V
     inner
 }
 
+/// Smart punctuation back to what the author typed.
+fn unsmart(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2018}' | '\u{2019}' => out.push('\''),
+            '\u{201c}' | '\u{201d}' => out.push('"'),
+            '\u{2013}' => out.push_str("--"),
+            '\u{2014}' => out.push_str("---"),
+            '\u{2026}' => out.push_str("..."),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `==text==` as `<mark>text</mark>` (Publ's `highlight` extension, spec
+/// K1): pairs of `==` within one run of text.
+fn highlight_marks<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut Vec<Event<'a>>| {
+        if run.is_empty() {
+            return;
+        }
+        let pieces: Vec<&str> = run.split("==").collect();
+        if pieces.len() < 3 {
+            out.push(Event::Text(std::mem::take(run).into()));
+            return;
+        }
+        let pairs = (pieces.len() - 1) / 2;
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                if i <= pairs * 2 {
+                    out.push(Event::InlineHtml(
+                        if i % 2 == 1 { "<mark>" } else { "</mark>" }.into(),
+                    ));
+                } else {
+                    out.push(Event::Text("==".into()));
+                }
+            }
+            if !piece.is_empty() {
+                out.push(Event::Text(piece.to_string().into()));
+            }
+        }
+        run.clear();
+    };
+    for event in events {
+        match event {
+            Event::Text(t) => run.push_str(&t),
+            other => {
+                flush(&mut run, &mut out);
+                out.push(other);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// `<hN id=...><a href="toc_link#id"></a>text</hN>` (spec K5).
 fn heading(
     how: &Render,
@@ -226,10 +289,11 @@ fn heading(
             ..Strip::default()
         },
     );
+    // Publ names the anchor before smartypants runs, from straight quotes.
     let id = format!(
         "{}_h{level}_{num}_{}",
         how.entry_id,
-        slugify(&plain, Some(32), false)
+        slugify(&unsmart(&plain), Some(32), false)
     );
     let class = how
         .heading_link_class
@@ -368,6 +432,17 @@ mod tests {
     }
 
     #[test]
+    fn highlight_marks_like_hoedown() {
+        // spec K1: the `highlight` extension
+        assert_eq!(
+            to_html("==Update:== it *works* ==now==", true),
+            "<p><mark>Update:</mark> it <em>works</em> <mark>now</mark></p>"
+        );
+        assert_eq!(to_html("a == b", true), "<p>a == b</p>");
+        assert_eq!(to_html("`==x==`", true), "<p><code>==x==</code></p>");
+    }
+
+    #[test]
     fn inline_has_no_paragraph() {
         assert_eq!(inline_html("*hi* there", true), "<em>hi</em> there");
     }
@@ -403,6 +478,9 @@ mod tests {
             "<ol><li><a href=\"/e/5-x#5_h1_1_Hello-there\">Hello <em>there</em></a><ol><li><a href=\"/e/5-x#5_h2_2_Next-bit\">Next <del>gone</del> bit</a></li></ol></li></ol>"
         );
         assert_eq!(toc_to_html(&toc, Some(1)).matches("<li>").count(), 1);
+        // Anchors come from the straight-quoted text, as Publ's do.
+        let quoted = render("## Publ's \"take\"\n", &entry(5), Counter::default());
+        assert!(quoted.html.starts_with("<h2 id=\"5_h2_1_Publ-s-take\">"), "{}", quoted.html);
     }
 
     #[test]

@@ -97,14 +97,9 @@ impl EntryObject {
             .map(|(k, v)| (k.clone(), v.to_string()))
             .collect();
         let path = crate::urls::permalink(&self.record, args.flag(1, "expand", true), &query);
-        let link = self.page.link(&path, absolute);
-        match args.string(usize::MAX, "_scheme") {
-            Some(scheme) if absolute => match link.split_once("://") {
-                Some((_, rest)) => format!("{scheme}://{rest}"),
-                None => link,
-            },
-            _ => link,
-        }
+        // Flask-only keywords such as `_scheme` change nothing in Publ
+        // 0.8.19's output (publ-site asks for https and gets http).
+        self.page.link(&path, absolute)
     }
 
     /// Markdown rendering options from the call's arguments; anchor links
