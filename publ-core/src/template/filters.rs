@@ -183,29 +183,37 @@ fn int_arg(bound: &[Option<Value>], i: usize, default: i64) -> Result<i64, Error
 // ---------------------------------------------------------------------------
 // Sorting
 
-/// Jinja2's `sort(reverse=False, case_sensitive=False, attribute=None)`
-/// also takes its arguments positionally (`log|sort(True, 'date')`);
-/// minijinja's only takes keywords.
-fn sort(state: &State, value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
-    const NAMES: [&str; 3] = ["reverse", "case_sensitive", "attribute"];
-    let bound = bind(&NAMES, &args, &kwargs)?;
-    let named = NAMES
+/// Binds Python-style arguments into keyword arguments for minijinja's
+/// filter, with the flags Python-truthy (`case_sensitive='date'` is true).
+fn keywords(names: &[&'static str], args: &[Value], kwargs: &Kwargs) -> Result<Kwargs, Error> {
+    let bound = bind(names, args, kwargs)?;
+    Ok(names
         .iter()
         .zip(bound)
-        .filter_map(|(name, value)| Some((*name, value?)));
-    minijinja::filters::sort(state, value, named.collect())
+        .filter_map(|(&name, value)| {
+            let value = value?;
+            Some(match name {
+                "reverse" | "case_sensitive" => (name, Value::from(value.is_true())),
+                _ => (name, value),
+            })
+        })
+        .collect())
+}
+
+/// Jinja2's `sort(reverse=False, case_sensitive=False, attribute=None)`
+/// also takes its arguments positionally (`log|sort(True, 'date')` in
+/// Publ's admin page: reverse, case-sensitive); minijinja's only takes
+/// keywords.
+fn sort(state: &State, value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
+    let kwargs = keywords(&["reverse", "case_sensitive", "attribute"], &args, &kwargs)?;
+    minijinja::filters::sort(state, resolve(&value)?, kwargs)
 }
 
 /// Jinja2's `dictsort(case_sensitive=False, by='key', reverse=False)`,
 /// positionally too.
 fn dictsort(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
-    const NAMES: [&str; 3] = ["case_sensitive", "by", "reverse"];
-    let bound = bind(&NAMES, &args, &kwargs)?;
-    let named = NAMES
-        .iter()
-        .zip(bound)
-        .filter_map(|(name, value)| Some((*name, value?)));
-    minijinja::filters::dictsort(&resolve(&value)?, named.collect())
+    let kwargs = keywords(&["case_sensitive", "by", "reverse"], &args, &kwargs)?;
+    minijinja::filters::dictsort(&resolve(&value)?, kwargs)
 }
 
 // ---------------------------------------------------------------------------
@@ -2058,10 +2066,16 @@ fn is_sequence(value: Value) -> bool {
 }
 
 /// Jinja2's `callable` test. minijinja cannot ask an object whether it is
-/// callable, so plain objects (functions, macros, Publ's callable members)
-/// count as callable and data does not.
+/// callable, so plain objects (functions, Publ's callable members) and
+/// macros count as callable, data does not, and undefined does (Jinja2's
+/// `Undefined` has a `__call__`).
 fn is_callable(value: Value) -> bool {
-    value.kind() == ValueKind::Plain
+    match value.kind() {
+        ValueKind::Plain | ValueKind::Undefined => true,
+        // minijinja's macros are map-like objects (name, arguments, caller)
+        ValueKind::Map => value.as_object().is_some() && value.to_string().starts_with("<macro "),
+        _ => false,
+    }
 }
 
 /// Jinja2's `cycler(*items)`: `next()`, `reset()` and `current`.
@@ -2115,4 +2129,266 @@ fn cycler(items: Rest<Value>) -> Result<Value, Error> {
         items: items.0,
         pos: AtomicUsize::new(0),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use minijinja::context;
+    use minijinja::value::Enumerator;
+
+    use crate::template::escape::{autoescape_for, markupsafe_formatter};
+
+    fn env() -> Environment<'static> {
+        let mut env = Environment::new();
+        env.set_formatter(markupsafe_formatter);
+        env.set_auto_escape_callback(autoescape_for);
+        crate::template::pymethods::install(&mut env);
+        env
+    }
+
+    fn render(name: &str, src: &str, ctx: Value) -> Result<String, Error> {
+        let mut env = env();
+        env.add_template_owned(name.to_string(), src.to_string())?;
+        env.get_template(name)?.render(ctx)
+    }
+
+    // Expected outputs are Jinja2 3.1.6 + markupsafe 3.0.4's
+    //   Environment(autoescape=False).from_string(src).render()   (PLAIN)
+    //   Environment(autoescape=True).from_string(src).render()    (HTML)
+    const PLAIN: &[(&str, &str)] = &[
+        // publ-site index.html
+        (
+            "{% set taglist = ['a','b','c'] %}{{(taglist[:-1]|join(', '),taglist[-1])|select|join(' and ')}}",
+            "a, b and c",
+        ),
+        (
+            "{% set taglist = ['a'] %}{{(taglist[:-1]|join(', '),taglist[-1])|select|join(' and ')}}",
+            "a",
+        ),
+        // Publ's _admin.html
+        ("{{ (0, 5-10)|max }}|{{ (3, 7)|min }}", "0|3"),
+        (
+            "{% for x in [{'d':2,'n':'a'},{'d':1,'n':'b'},{'d':2,'n':'c'}]|sort(attribute='d',reverse=True) %}{{x.n}}{% endfor %}",
+            "acb",
+        ),
+        (
+            "{% for x in [3, 1, 2]|sort(True) %}{{x}}{% endfor %}|{% for x in ['b', 'A', 'a']|sort(False, True) %}{{x}}{% endfor %}",
+            "321|Aab",
+        ),
+        (
+            "{% for g in [{'d':2,'n':'a'},{'d':1,'n':'b'},{'d':2,'n':'c'}]|groupby('d')|sort %}{{g.grouper}}:{% for x in g.list %}{{x.n}}{% endfor %};{% endfor %}",
+            "1:b;2:ac;",
+        ),
+        (
+            "{{ '<a>&\"\\''|e }}|{{ '<a>'|escape }}|{{ ('<a>'|e)|e }}|{{ ['<']|e }}",
+            "&lt;a&gt;&amp;&#34;&#39;|&lt;a&gt;|&lt;a&gt;|[&#39;&lt;&#39;]",
+        ),
+        (
+            "{{ 'abcdefghijklmnopqrstuvwxyz'|truncate(10) }}|{{ 'hello big world'|truncate(12, end='…') }}|{{ 'abcdefghijklmnop'|truncate(9, True, leeway=0) }}|{{ 'short'|truncate(3) }}",
+            "abcdefg...|hello big world|abcdef...|short",
+        ),
+        ("{{ 'a b, c_d\\n3'|wordcount }}", "4"),
+        (
+            "{{ [{'d':2,'n':1},{'d':1,'n':2}]|sort(False, False, 'd')|map(attribute='n')|join }}",
+            "21",
+        ),
+        (
+            "{{ {'b':1,'A':2,'a':3}|dictsort(true) }}|{{ {'b':1,'a':2}|dictsort(false, 'value', true) }}",
+            "[('A', 2), ('a', 3), ('b', 1)]|[('a', 2), ('b', 1)]",
+        ),
+        (
+            "{{ 'x'|int }}|{{ 'x'|int(5) }}|{{ '0x1A'|int(0, 16) }}|{{ '0x1A'|int(0, 0) }}|{{ '010'|int(7, 0) }}|{{ '3.7'|int }}|{{ -3.7|int }}|{{ none|int }}|{{ ' 1_000 '|int }}|{{ '1e3'|int }}|{{ 'nan'|int }}|{{ [1]|int }}|{{ true|int }}",
+            "0|5|26|26|10|3|-3|0|1000|1000|0|0|1",
+        ),
+        (
+            "{{ 'x'|float }}|{{ 'x'|float(1.5) }}|{{ '1.5'|float }}|{{ 3|float }}|{{ none|float }}|{{ ' -1e3 '|float }}|{{ 'Infinity'|float }}|{{ '1_0.5'|float }}|{{ '.5'|float }}|{{ '1__0'|float }}",
+            "0.0|1.5|1.5|3.0|0.0|-1000.0|inf|10.5|0.5|0.0",
+        ),
+        (
+            "{{ [{'n':1},{'n':'b'},{'n':none},{}]|join(', ', attribute='n') }}|{{ [[1,2],[3]]|join('-', attribute=0) }}|{{ [{'a':{'b':3}}]|join(attribute='a.b') }}|{{ [1.0, true, none]|join(' ') }}",
+            "1, b, None, |1-3|3|1.0 True None",
+        ),
+        (
+            "{{ 'a b&c/d?e=f~é'|urlencode }}|{{ {'a':'b c','d':'é/','n':none}|urlencode }}|{{ [('a', 1), ['b', '<&>']]|urlencode }}|{{ 5|urlencode }}",
+            "a%20b%26c/d%3Fe%3Df~%C3%A9|a=b+c&d=%C3%A9%2F&n=None|a=1&b=%3C%26%3E|5",
+        ),
+        (
+            "{{ {'b':1,'a':[1,2.5,'<&>\\'é\\n😀'],'c':none,'d':true}|tojson }}|{{ {'z':{'y':[]}, 'a':{}}|tojson(2) }}|{{ [1, [2]]|tojson(indent='\\t') }}|{{ {2: 'x', 1: 'y'}|tojson }}",
+            "{\"a\": [1, 2.5, \"\\u003c\\u0026\\u003e\\u0027\\u00e9\\n\\ud83d\\ude00\"], \"b\": 1, \"c\": null, \"d\": true}|{\n  \"a\": {},\n  \"z\": {\n    \"y\": []\n  }\n}|[\n\t1,\n\t[\n\t\t2\n\t]\n]|{\"1\": \"y\", \"2\": \"x\"}",
+        ),
+        (
+            "{{ '<p>A <b>b</b>\\n <!-- c --> &amp; &lt;x&gt; &nbsp;&copy &notit; &#128; &#x1F600; &bogus; &#;</p>'|striptags }}",
+            "A b & <x>  © ¬it; € 😀 &bogus; &#;",
+        ),
+        (
+            "{{ '%s-%d|%5.2f|%-4s|%x|%r|%%|%03d|%+d|%e|%g|%c'|format('a', 3.9, 3.14159, 'ab', 255, 'q', 7, 5, 12345.678, 0.0001, 65) }}",
+            "a-3| 3.14|ab  |ff|'q'|%|007|+5|1.234568e+04|0.0001|A",
+        ),
+        (
+            "{{ '%(a)s and %(b)05.1f'|format(a='x', b=2.25) }}|{{ '%s'|format([1, 'a']) }}|{{ '%g|%g|%#g|%.0e|%#x|%G'|format(1e20, 123456789, 1.0, 2.5, 255, 1e-10) }}",
+            "x and 002.2|[1, 'a']|1e+20|1.23457e+08|1.00000|2e+00|0xff|1E-10",
+        ),
+        (
+            "[{{ 'ab'|center(7) }}]|[{{ 'abc'|center(6) }}]|[{{ 5|center(4) }}]",
+            "[   ab  ]|[ abc  ]|[ 5  ]",
+        ),
+        (
+            "{{ 'a\\nb\\n\\nc'|indent }}|{{ 'a\\nb\\n\\nc'|indent(2, true, true) }}|{{ 'a\\nb'|indent('> ') }}|{{ 'a\\nb\\n'|indent(first=True) }}|{{ 'a\\r\\nb\\rc'|indent(1) }}",
+            "a\n    b\n\n    c|  a\n  b\n  \n  c|a\n> b|    a\n    b\n|a\n b\n c",
+        ),
+        (
+            "{{ 'The quick brown fox jumps over the lazy dog'|wordwrap(12) }}|{{ 'abcdefghijklmnopqrstuvwxyz'|wordwrap(10) }}|{{ 'abcdefghijklmnopqrstuvwxyz'|wordwrap(10, false) }}|{{ 'a b c d'|wordwrap(3, wrapstring='<br>') }}",
+            "The quick\nbrown fox\njumps over\nthe lazy dog|abcdefghij\nklmnopqrst\nuvwxyz|abcdefghijklmnopqrstuvwxyz|a b<br>c d",
+        ),
+        (
+            "{{ 'a\\n\\nb c d e'|wordwrap(3) }}|{{ 'well-known long-winded words'|wordwrap(6) }}|{{ 'a-b-c-d-e-f'|wordwrap(4, break_on_hyphens=false) }}|{{ '  lead  and   spaces  '|wordwrap(8) }}|{{ 'x -- y--z'|wordwrap(3) }}",
+            "a\n\nb c\nd e|well-\nknown\nlong-\nwinded\nwords|a-b-\nc-d-\ne-f|  lead\nand\nspaces|x\n--\ny--\nz",
+        ),
+        (
+            "{{ 100|filesizeformat }}|{{ 1000|filesizeformat }}|{{ 1024|filesizeformat(true) }}|{{ 1500000|filesizeformat }}|{{ 1|filesizeformat }}|{{ 1e30|filesizeformat }}|{{ '2048'|filesizeformat(true) }}|{{ 12345678901|filesizeformat }}|{{ -5|filesizeformat }}|{{ 1.5|filesizeformat }}|{{ 1250|filesizeformat }}",
+            "100 Bytes|1.0 kB|1.0 KiB|1.5 MB|1 Byte|1000000.0 YB|2.0 KiB|12.3 GB|-5 Bytes|1 Bytes|1.2 kB",
+        ),
+        (
+            "{{ {'a':1}|pprint }}|{{ [1,'a',none, 1.5, (1,)]|pprint }}|{{ {'b':[1,2],'a':{'c':'<'}}|pprint }}",
+            "{'a': 1}|[1, 'a', None, 1.5, (1,)]|{'a': {'c': '<'}, 'b': [1, 2]}",
+        ),
+        (
+            "{{ range(30)|list|pprint }}",
+            "[0,\n 1,\n 2,\n 3,\n 4,\n 5,\n 6,\n 7,\n 8,\n 9,\n 10,\n 11,\n 12,\n 13,\n 14,\n 15,\n 16,\n 17,\n 18,\n 19,\n 20,\n 21,\n 22,\n 23,\n 24,\n 25,\n 26,\n 27,\n 28,\n 29]",
+        ),
+        (
+            "{{ {'alpha': 'a'*30, 'beta': ['b'*20, 'c'*20, ('d'*30,)], 'gamma': {'x': 1, 'y': 'z '*40}}|pprint }}",
+            "{'alpha': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',\n 'beta': ['bbbbbbbbbbbbbbbbbbbb',\n          'cccccccccccccccccccc',\n          ('dddddddddddddddddddddddddddddd',)],\n 'gamma': {'x': 1,\n           'y': 'z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z z '\n                'z z z z z z z z z '}}",
+        ),
+        (
+            "{{ 'a'|random }}|{{ []|random }}|{{ [7]|random }}",
+            "a||7",
+        ),
+        (
+            "{{ 'a' is sequence }}|{{ {} is sequence }}|{{ 1 is sequence }}|{{ range is callable }}|{{ 1 is callable }}|{{ 'x' is callable }}",
+            "True|True|False|True|False|False",
+        ),
+        (
+            "{% set c = cycler('a', 'b') %}{{ c.current }}{{ c.next() }}{{ c.current }}{{ c.next() }}{{ c.next() }}{{ c.reset() }}{{ c.current }}|{% set j = joiner('/') %}{% for x in 'abc' %}{{ j() }}{{ x }}{% endfor %}",
+            "aabbaNonea|a/b/c",
+        ),
+        (
+            "{{ ('a'*300)|truncate }}|{{ 'hello world foo'|truncate(11, leeway=0) }}",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...|hello...",
+        ),
+    ];
+    const HTML: &[(&str, &str)] = &[
+        (
+            "{{ '<b>'|forceescape }}|{{ ('<b>'|safe)|forceescape }}|{{ none|forceescape }}",
+            "&lt;b&gt;|&lt;b&gt;|None",
+        ),
+        (
+            "{{ ('<b>hello</b> world'|safe)|truncate(10, leeway=0) }}|{{ 'abcdefgh'|truncate(8, end='&hellip;'|safe, leeway=0) }}|{{ ('<b>xxxxxxx'|safe)|truncate(7, end='<', leeway=0) }}",
+            "<b>hell...|abcdefgh|<b>xxx&lt;",
+        ),
+        (
+            "{{ [1,'<a>']|join('<br>') }}|{{ [1,'<a>']|join('<br>'|safe) }}|{{ ['<a>'|safe, '<b>']|join('&') }}|{{ ['<a>', '<b>']|join('&') }}",
+            "1&lt;br&gt;&lt;a&gt;|1<br>&lt;a&gt;|<a>&amp;&lt;b&gt;|&lt;a&gt;&amp;&lt;b&gt;",
+        ),
+        (
+            "<p{{ {'class':'a b','id':'<x>','n':none,'t':true,'z':0}|xmlattr }}>|<p{{ {'a':1}|xmlattr(false) }}>|{{ {}|xmlattr }}",
+            "<p class=\"a b\" id=\"&lt;x&gt;\" t=\"True\" z=\"0\">|<pa=\"1\">|",
+        ),
+        (
+            "{{ 'see http://example.com/x?a=1&b=2. and www.foo.org, <b>x</b> me@x.com (https://a.b/c) mailto:a@b.cd'|urlize }}",
+            "see <a href=\"http://example.com/x?a=1&amp;b=2\" rel=\"noopener\">http://example.com/x?a=1&amp;b=2</a>. and <a href=\"https://www.foo.org\" rel=\"noopener\">www.foo.org</a>, &lt;b&gt;x&lt;/b&gt; <a href=\"mailto:me@x.com\">me@x.com</a> (https://a.b/c) <a href=\"mailto:a@b.cd\">a@b.cd</a>",
+        ),
+        (
+            "{{ 'http://averylongdomain.example.com/path'|urlize(20, true, target='_blank') }}|{{ 'example.net x.org/y (xn--bcher-kva.ch) 1.2.3.4 http://1.2.3.4:80/'|urlize(rel='me') }}|{{ 'tel:123 ftp://x'|urlize(extra_schemes=['tel:', 'ftp://']) }}",
+            "<a href=\"http://averylongdomain.example.com/path\" rel=\"nofollow noopener\" target=\"_blank\">http://averylongdoma...</a>|<a href=\"https://example.net\" rel=\"me noopener\">example.net</a> x.org/y (xn--bcher-kva.ch) 1.2.3.4 <a href=\"http://1.2.3.4:80/\" rel=\"me noopener\">http://1.2.3.4:80/</a>|<a href=\"tel:123\" rel=\"noopener\">tel:123</a> <a href=\"ftp://x\" rel=\"noopener\">ftp://x</a>",
+        ),
+        (
+            "{{ '%s|%r'|format('<b>', '<i>') }}|{{ ('<p>%s</p>'|safe)|format('<b>') }}|{{ ('%s'|safe)|format('<b>'|safe) }}",
+            "&lt;b&gt;|&#39;&lt;i&gt;&#39;|<p>&lt;b&gt;</p>|<b>",
+        ),
+        (
+            "[{{ ('<a>x'|safe)|center(9) }}]|[{{ '<'|center(3) }}]|{{ ('a<b>\\nx'|safe)|indent(first=true) }}|{{ 'a<b>\\nx'|indent(first=true) }}",
+            "[   <a>x  ]|[ &lt; ]|    a<b>\n    x|    a&lt;b&gt;\n    x",
+        ),
+        (
+            "{{ 'a b c'|wordwrap(1, wrapstring='<br>'|safe) }}|{{ 'a<b c'|wordwrap(3) }}|{{ ['<a>'|safe, 'x']|pprint }}|{{ '<x>'|striptags }}|{{ {'a':'<'}|tojson }}",
+            "a<br>b<br>c|a&lt;b\nc|[Markup(&#39;&lt;a&gt;&#39;), &#39;x&#39;]||{\"a\": \"\\u003c\"}",
+        ),
+    ];
+
+    #[test]
+    fn filters_match_jinja2() {
+        for (name, cases) in [("t.txt", PLAIN), ("t.html", HTML)] {
+            for (src, want) in cases {
+                assert_eq!(render(name, src, context! {}).unwrap(), *want, "{src}");
+            }
+        }
+    }
+
+    #[test]
+    fn python_errors_stay_errors() {
+        for src in [
+            "{{ [1]|sort(True, False, 'x', 4) }}",
+            "{{ [1]|sort(True, reverse=False) }}",
+            "{{ missing|int }}",
+            "{{ missing|float }}",
+            "{{ missing|tojson }}",
+            "{{ {'a': missing}|tojson }}",
+            "{{ 'abc'|truncate(2) }}",
+            "{{ '%s'|format() }}",
+            "{{ '%s %s'|format(1) }}",
+            "{{ 'abc'|format(1) }}",
+            "{{ '%d'|format('x') }}",
+            "{{ '%x'|format(3.5) }}",
+            "{{ '%(a)s'|format(1) }}",
+            "{{ '%s %s'|format(1, b=2) }}",
+            "{{ '%q'|format(1) }}",
+            "{{ {'a b': 1}|xmlattr }}",
+            "{{ 'x'|wordwrap(0) }}",
+            "{{ 'x'|filesizeformat }}",
+            "{{ 'x'|urlize(extra_schemes=['bad scheme']) }}",
+            "{{ cycler() }}",
+        ] {
+            assert!(render("t.html", src, context! {}).is_err(), "{src}");
+        }
+    }
+
+    /// A namedtuple-like value: a 2-sequence whose items are also reachable
+    /// as `.name` and `.count`, like Publ's tag-count tuples.
+    #[derive(Debug)]
+    struct TagCount(&'static str, i64);
+
+    impl Object for TagCount {
+        fn repr(self: &Arc<Self>) -> ObjectRepr {
+            ObjectRepr::Seq
+        }
+        fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+            match (key.as_str(), key.as_usize()) {
+                (Some("name"), _) | (_, Some(0)) => Some(Value::from(self.0)),
+                (Some("count"), _) | (_, Some(1)) => Some(Value::from(self.1)),
+                _ => None,
+            }
+        }
+        fn enumerate(self: &Arc<Self>) -> Enumerator {
+            Enumerator::Seq(2)
+        }
+    }
+
+    // publ-site index.html tag cloud; Jinja2 with namedtuples
+    //   Tag = namedtuple('Tag', 'name count'); items = [Tag('a',1), Tag('b',3), Tag('c',1), Tag('d',2)]
+    // renders "b3 d2 a1 c1 " (stable sort, equal counts keep their order).
+    #[test]
+    fn sort_by_attribute_of_named_tuples() {
+        let items: Vec<Value> = [("a", 1), ("b", 3), ("c", 1), ("d", 2)]
+            .into_iter()
+            .map(|(n, c)| Value::from_object(TagCount(n, c)))
+            .collect();
+        let src = "{% for name,count in items|sort(attribute='count',reverse=True) %}{{name}}{{count}} {% endfor %}";
+        assert_eq!(
+            render("t.txt", src, context! { items }).unwrap(),
+            "b3 d2 a1 c1 "
+        );
+    }
 }

@@ -214,10 +214,8 @@ fn rsplit_whitespace(s: &str, maxsplit: Option<usize>) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     use minijinja::context;
-    use minijinja::value::{Enumerator, Object, ObjectRepr};
 
     fn env() -> Environment<'static> {
         let mut env = Environment::new();
@@ -278,42 +276,10 @@ mod tests {
             "{{ {'a':1}.get('b', 2) }}|{{ {'a':1}.get('a') }}|{{ {'a':1}.get('b') }}",
             "2|1|None",
         ),
-        // publ-site index.html
-        (
-            "{% set taglist = ['a','b','c'] %}{{(taglist[:-1]|join(', '),taglist[-1])|select|join(' and ')}}",
-            "a, b and c",
-        ),
-        (
-            "{% set taglist = ['a'] %}{{(taglist[:-1]|join(', '),taglist[-1])|select|join(' and ')}}",
-            "a",
-        ),
-        // Publ's _admin.html
-        ("{{ (0, 5-10)|max }}|{{ (3, 7)|min }}", "0|3"),
-        (
-            "{% for x in [{'d':2,'n':'a'},{'d':1,'n':'b'},{'d':2,'n':'c'}]|sort(attribute='d',reverse=True) %}{{x.n}}{% endfor %}",
-            "acb",
-        ),
-        (
-            "{% for x in [3, 1, 2]|sort(True) %}{{x}}{% endfor %}|{% for x in ['b', 'A', 'a']|sort(False, True) %}{{x}}{% endfor %}",
-            "321|Aab",
-        ),
-        (
-            "{% for g in [{'d':2,'n':'a'},{'d':1,'n':'b'},{'d':2,'n':'c'}]|groupby('d')|sort %}{{g.grouper}}:{% for x in g.list %}{{x.n}}{% endfor %};{% endfor %}",
-            "1:b;2:ac;",
-        ),
-        (
-            "{{ '<a>&\"\\''|e }}|{{ '<a>'|escape }}|{{ ('<a>'|e)|e }}|{{ ['<']|e }}",
-            "&lt;a&gt;&amp;&#34;&#39;|&lt;a&gt;|&lt;a&gt;|[&#39;&lt;&#39;]",
-        ),
-        (
-            "{{ 'abcdefghijklmnopqrstuvwxyz'|truncate(10) }}|{{ 'hello big world'|truncate(12, end='…') }}|{{ 'abcdefghijklmnop'|truncate(9, True, leeway=0) }}|{{ 'short'|truncate(3) }}",
-            "abcdefg...|hello big world|abcdef...|short",
-        ),
-        ("{{ 'a b, c_d\\n3'|wordcount }}", "4"),
     ];
 
     #[test]
-    fn methods_and_filters_match_jinja2() {
+    fn methods_match_jinja2() {
         for (src, want) in CASES {
             assert_eq!(render(src, context! {}), *want, "{src}");
         }
@@ -326,45 +292,9 @@ mod tests {
             "{{ 'abc'.index('x') }}",
             "{{ [1].index(2) }}",
             "{{ 'a'.center(3, 'xy') }}",
-            "{{ [1]|sort(True, False, 'x', 4) }}",
-            "{{ [1]|sort(True, reverse=False) }}",
             "{{ 'abc'.nosuchmethod() }}",
         ] {
             assert!(env().render_str(src, context! {}).is_err(), "{src}");
         }
-    }
-
-    /// A namedtuple-like value: a 2-sequence whose items are also reachable
-    /// as `.name` and `.count`, like Publ's tag-count tuples.
-    #[derive(Debug)]
-    struct TagCount(&'static str, i64);
-
-    impl Object for TagCount {
-        fn repr(self: &Arc<Self>) -> ObjectRepr {
-            ObjectRepr::Seq
-        }
-        fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-            match (key.as_str(), key.as_usize()) {
-                (Some("name"), _) | (_, Some(0)) => Some(Value::from(self.0)),
-                (Some("count"), _) | (_, Some(1)) => Some(Value::from(self.1)),
-                _ => None,
-            }
-        }
-        fn enumerate(self: &Arc<Self>) -> Enumerator {
-            Enumerator::Seq(2)
-        }
-    }
-
-    // publ-site index.html tag cloud; Jinja2 with namedtuples
-    //   Tag = namedtuple('Tag', 'name count'); items = [Tag('a',1), Tag('b',3), Tag('c',1), Tag('d',2)]
-    // renders "b3 d2 a1 c1 " (stable sort, equal counts keep their order).
-    #[test]
-    fn sort_by_attribute_of_named_tuples() {
-        let items: Vec<Value> = [("a", 1), ("b", 3), ("c", 1), ("d", 2)]
-            .into_iter()
-            .map(|(n, c)| Value::from_object(TagCount(n, c)))
-            .collect();
-        let src = "{% for name,count in items|sort(attribute='count',reverse=True) %}{{name}}{{count}} {% endfor %}";
-        assert_eq!(render(src, context! { items }), "b3 d2 a1 c1 ");
     }
 }

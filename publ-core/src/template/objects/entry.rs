@@ -97,9 +97,15 @@ impl EntryObject {
             .map(|(k, v)| (k.clone(), v.to_string()))
             .collect();
         let path = crate::urls::permalink(&self.record, args.flag(1, "expand", true), &query);
-        // Flask-only keywords such as `_scheme` change nothing in Publ
-        // 0.8.19's output (publ-site asks for https and gets http).
-        self.page.link(&path, absolute)
+        let link = self.page.link(&path, absolute);
+        // Flask's `_scheme` (publ-site asks for https canonical links).
+        match args.string(usize::MAX, "_scheme") {
+            Some(scheme) if absolute => match link.split_once("://") {
+                Some((_, rest)) => format!("{scheme}://{rest}"),
+                None => link,
+            },
+            _ => link,
+        }
     }
 
     /// Markdown rendering options from the call's arguments; anchor links
