@@ -53,7 +53,7 @@ fn home_category_and_entry_pages() {
     let text = entry.text();
     assert_eq!(title(&text), "The first post - Sample site");
     // spec K1/K4: Markdown with smart quotes
-    assert!(text.contains("\u{201c}the blog\u{201d}"), "{text}");
+    assert!(text.contains("&ldquo;the blog&rdquo;"), "{text}");
     // spec A23: the fold splits body and more, both rendered
     assert!(
         text.contains("id=\"more\"") || text.contains("class=\"more\""),

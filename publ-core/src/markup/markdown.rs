@@ -7,18 +7,15 @@
 use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::html::{escape, strip_html, Strip};
+use super::smartypants::smartypants;
 use crate::content::slug::slugify;
 
-fn options(smartquotes: bool) -> Options {
-    let mut opts = Options::ENABLE_TABLES
+fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SUPERSCRIPT
-        | Options::ENABLE_MATH;
-    if smartquotes {
-        opts |= Options::ENABLE_SMART_PUNCTUATION;
-    }
-    opts
+        | Options::ENABLE_MATH
 }
 
 /// Running counts carried from an entry's body into its `more` (spec
@@ -60,7 +57,7 @@ pub struct Rendered {
 /// Counts headings, footnotes and code blocks without rendering.
 pub fn count(text: &str) -> Counter {
     let mut counter = Counter::default();
-    for event in Parser::new_ext(text, options(false)) {
+    for event in Parser::new_ext(text, options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => counter.toc += 1,
             Event::Start(Tag::FootnoteDefinition(_)) => counter.footnote += 1,
@@ -126,7 +123,7 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
             }
         }
     };
-    let mut events = Parser::new_ext(text, options(how.smartquotes));
+    let mut events = Parser::new_ext(text, options());
     let mut pending: Vec<Event> = Vec::new();
     while let Some(event) = events.next() {
         match event {
@@ -198,6 +195,17 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
     out.counter.footnote += footnotes.len();
     out.footnotes = footnotes.into_iter().map(|(_, li)| li).collect();
     out.html.truncate(out.html.trim_end().len());
+    // Publ runs smartypants over the finished HTML (spec K4).
+    if how.smartquotes {
+        out.html = smartypants(&out.html);
+        for text in out
+            .footnotes
+            .iter_mut()
+            .chain(out.toc.iter_mut().map(|(_, t)| t))
+        {
+            *text = smartypants(text);
+        }
+    }
     out
 }
 
@@ -211,22 +219,6 @@ fn collect_until<'a>(events: &mut Parser<'a>, end: impl Fn(&Event) -> bool) -> V
         inner.push(e);
     }
     inner
-}
-
-/// Smart punctuation back to what the author typed.
-fn unsmart(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\u{2018}' | '\u{2019}' => out.push('\''),
-            '\u{201c}' | '\u{201d}' => out.push('"'),
-            '\u{2013}' => out.push_str("--"),
-            '\u{2014}' => out.push_str("---"),
-            '\u{2026}' => out.push_str("..."),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `==text==` as `<mark>text</mark>` (Publ's `highlight` extension, spec
@@ -289,11 +281,11 @@ fn heading(
             ..Strip::default()
         },
     );
-    // Publ names the anchor before smartypants runs, from straight quotes.
+    // Named before smartypants runs, so from the straight quotes.
     let id = format!(
         "{}_h{level}_{num}_{}",
         how.entry_id,
-        slugify(&unsmart(&plain), Some(32), false)
+        slugify(&plain, Some(32), false)
     );
     let class = how
         .heading_link_class
@@ -424,7 +416,7 @@ mod tests {
         // spec K1, K4
         let html = to_html("a ~~b~~ \"c\"\n\n|x|y|\n|-|-|\n|1|2|\n", true);
         assert!(html.contains("<del>b</del>"), "{html}");
-        assert!(html.contains("\u{201c}c\u{201d}"), "{html}");
+        assert!(html.contains("&ldquo;c&rdquo;"), "{html}");
         assert!(html.contains("<table>"), "{html}");
         assert!(
             to_html("<div class=\"x\">raw</div>\n", true).contains("<div class=\"x\">raw</div>")
@@ -480,7 +472,11 @@ mod tests {
         assert_eq!(toc_to_html(&toc, Some(1)).matches("<li>").count(), 1);
         // Anchors come from the straight-quoted text, as Publ's do.
         let quoted = render("## Publ's \"take\"\n", &entry(5), Counter::default());
-        assert!(quoted.html.starts_with("<h2 id=\"5_h2_1_Publ-s-take\">"), "{}", quoted.html);
+        assert!(
+            quoted.html.starts_with("<h2 id=\"5_h2_1_Publ-s-take\">"),
+            "{}",
+            quoted.html
+        );
     }
 
     #[test]

@@ -3,4 +3,5 @@
 pub mod html;
 pub mod links;
 pub mod markdown;
+pub mod smartypants;
 pub mod title;

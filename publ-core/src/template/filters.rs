@@ -6,8 +6,13 @@
 //! `lower`, `batch`, `slice`, `groupby`, `map`, `select`/`reject`(`attr`),
 //! `unique`, `sum`, `min`/`max`, `round`, `abs`, `first`/`last`,
 //! `reverse`, `list`, `string`, `default`, `items`, `length`, `loop.cycle`
-//! and `namespace()` already produce Jinja2's bytes (`tests/jinja_compat`
-//! checks them), so they are not replaced.
+//! and `namespace()` attribute assignment already produce Jinja2's bytes
+//! (`tests/jinja_compat` checks them), so they are not replaced.
+//!
+//! Known gaps (minijinja has no hook for them): the `%` operator on
+//! strings, macros taking `varargs`/`kwargs`, `loop.length`/`revindex`/
+//! `last` over a string, the `attr` filter reading dict items, printing a
+//! `namespace` or a method (`'x'.upper is callable` is false), `lipsum()`.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -148,7 +153,9 @@ fn bind(names: &[&str], args: &[Value], kwargs: &Kwargs) -> Result<Vec<Option<Va
         *slot = Some(value.clone());
     }
     for (slot, name) in bound.iter_mut().zip(names) {
-        if let Some(value) = kwargs.get::<Option<Value>>(name)? {
+        // `has` first: an explicit `none` is an argument, as in Python.
+        if kwargs.has(name) {
+            let value: Value = kwargs.get(name)?;
             if slot.is_some() {
                 return Err(value_error(format!(
                     "got multiple values for argument {name:?}"
@@ -192,10 +199,11 @@ fn keywords(names: &[&'static str], args: &[Value], kwargs: &Kwargs) -> Result<K
         .zip(bound)
         .filter_map(|(&name, value)| {
             let value = value?;
-            Some(match name {
-                "reverse" | "case_sensitive" => (name, Value::from(value.is_true())),
-                _ => (name, value),
-            })
+            match name {
+                "reverse" | "case_sensitive" => Some((name, Value::from(value.is_true()))),
+                "attribute" if value.is_none() => None,
+                _ => Some((name, value)),
+            }
         })
         .collect())
 }
@@ -248,20 +256,25 @@ fn forceescape(value: Value) -> Result<Value, Error> {
 fn truncate(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
     let bound = bind(&["length", "killwords", "end", "leeway"], &args, &kwargs)?;
     let value = resolve(&value)?;
-    let s = py_str(&value)?;
     let length = bound[0].clone().map_or(Ok(255), usize::try_from)?;
     let end = bound[2].clone().unwrap_or_else(|| Value::from("..."));
-    let end_text = py_str(&end)?;
     let leeway = given(&bound, 3).cloned().map_or(Ok(5), usize::try_from)?;
-    let end_len = end_text.chars().count();
+    let end_len = py_len(&end)?;
     if length < end_len {
         return Err(value_error(format!(
             "expected length >= {end_len}, got {length}"
         )));
     }
-    if s.chars().count() <= length + leeway {
+    if py_len(&value)? <= length + leeway {
         return Ok(value);
     }
+    let (Some(s), Some(end_text)) = (value.as_str(), end.as_str()) else {
+        return Err(value_error(format!(
+            "cannot truncate {} with {}",
+            py_type_name(&value),
+            py_type_name(&end)
+        )));
+    };
     let head: String = s.chars().take(length - end_len).collect();
     let head = if truthy(&bound, 1, false) {
         head.as_str()
@@ -271,9 +284,28 @@ fn truncate(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Er
     Ok(match (value.is_safe(), end.is_safe()) {
         (false, false) => Value::from(format!("{head}{end_text}")),
         (true, true) => Value::from_safe_string(format!("{head}{end_text}")),
-        (true, false) => Value::from_safe_string(format!("{head}{}", escape_html(&end_text))),
+        (true, false) => Value::from_safe_string(format!("{head}{}", escape_html(end_text))),
         (false, true) => Value::from_safe_string(format!("{}{end_text}", escape_html(head))),
     })
+}
+
+/// Python's `len()`.
+fn py_len(value: &Value) -> Result<usize, Error> {
+    match value.kind() {
+        ValueKind::String => Ok(chars_len(value.as_str().unwrap_or_default())),
+        // Jinja2's Undefined has a length of 0.
+        ValueKind::Undefined => Ok(0),
+        ValueKind::Seq | ValueKind::Map | ValueKind::Bytes => value.len().ok_or_else(|| {
+            value_error(format!(
+                "object of type '{}' has no len()",
+                py_type_name(value)
+            ))
+        }),
+        _ => Err(value_error(format!(
+            "object of type '{}' has no len()",
+            py_type_name(value)
+        ))),
+    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -331,31 +363,29 @@ fn indent(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Erro
     Ok(same_safety(&value, rv))
 }
 
-/// `striptags`: markupsafe's `Markup.striptags()` — comments, then tags
+/// `striptags`: markupsafe 3.0's `Markup.striptags()` — comments and tags
 /// removed, whitespace collapsed, character references decoded.
 fn striptags(value: Value) -> Result<String, Error> {
     let value = resolve(&value)?;
-    let mut s = match value.as_str() {
+    let s = match value.as_str() {
         Some(s) if value.is_safe() => s.to_string(),
         _ => py_str(&value)?,
     };
-    // A removed comment can join text into a new `<!--`, so rescan.
-    while let Some(start) = s.find("<!--") {
-        let Some(end) = s[start..].find("-->") else {
-            break;
-        };
-        s.replace_range(start..start + end + 3, "");
-    }
+    // One scan: a comment runs to the next `-->`, a tag to the next `>`;
+    // an unclosed one stops the scan and stays.
     let mut untagged = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(start) = rest.find('<') {
-        let Some(end) = rest[start..].find('>') else {
-            break;
+    let mut pos = 0;
+    while let Some(start) = s[pos..].find('<').map(|i| pos + i) {
+        let end = if s[start..].starts_with("<!--") {
+            s[start + 4..].find("-->").map(|i| start + 4 + i + 3)
+        } else {
+            s[start..].find('>').map(|i| start + i + 1)
         };
-        untagged.push_str(&rest[..start]);
-        rest = &rest[start + end + 1..];
+        let Some(end) = end else { break };
+        untagged.push_str(&s[pos..start]);
+        pos = end;
     }
-    untagged.push_str(rest);
+    untagged.push_str(&s[pos..]);
     let collapsed: Vec<&str> = untagged
         .split(py_isspace)
         .filter(|w| !w.is_empty())
@@ -607,9 +637,9 @@ fn tw_space(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ')
 }
 
-/// `[^\d\W]`: a word character that is not a digit.
+/// `[^\d\W]`: a word character that is not a decimal digit.
 fn tw_letter(c: char) -> bool {
-    is_word_char(c) && !c.is_numeric()
+    is_word_char(c) && decimal_digit(c).is_none()
 }
 
 fn tw_word_punct(c: char) -> bool {
@@ -699,7 +729,8 @@ fn wrap_chunks(
             cur_line.extend(chunks.pop());
         }
         if chunks.last().is_some_and(|c| chars_len(c) > width) {
-            let space_left = width.saturating_sub(cur_len).max(1);
+            // Nothing fits when the line is full: the word moves down whole.
+            let space_left = width.saturating_sub(cur_len);
             if break_long_words {
                 let chunk: Vec<char> = chunks.pop().unwrap_or_default().chars().collect();
                 let mut end = space_left;
@@ -798,6 +829,44 @@ fn value_to_f64(value: &Value) -> Result<f64, Error> {
     }
 }
 
+/// The first code point of each run of ten Unicode decimal digits (category
+/// Nd) beyond ASCII, as of Unicode 14 (Python 3.11).
+#[rustfmt::skip]
+const DIGIT_ZEROS: [u32; 65] = [
+    0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6,
+    0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50,
+    0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
+    0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650,
+    0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50,
+    0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+];
+
+/// A decimal digit's value (`\d`, `str.isdecimal()`), in any script.
+fn decimal_digit(c: char) -> Option<u32> {
+    if c.is_ascii() {
+        return c.to_digit(10);
+    }
+    let code = u32::from(c);
+    DIGIT_ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&code))
+        .map(|&zero| code - zero)
+}
+
+/// What Python's `int()` and `float()` parse: decimal digits of any script
+/// as ASCII, other whitespace as spaces, anything else non-ASCII invalid.
+fn numeric_ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            _ if c.is_ascii() => c,
+            _ if py_isspace(c) => ' ',
+            _ => decimal_digit(c)
+                .and_then(|d| char::from_digit(d, 10))
+                .unwrap_or('?'),
+        })
+        .collect()
+}
+
 /// `_`-separated ASCII digits, as Python's numeric literals allow.
 fn digit_part(p: &str) -> bool {
     !p.is_empty()
@@ -812,6 +881,7 @@ fn parse_py_int(s: &str, base: i64) -> Option<i128> {
     if base != 0 && !(2..=36).contains(&base) {
         return None;
     }
+    let s = numeric_ascii(s);
     let s = s.trim_matches(py_isspace);
     let (negative, s) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -858,6 +928,7 @@ fn parse_py_int(s: &str, base: i64) -> Option<i128> {
 
 /// Python's `float(s)`.
 fn parse_py_float(s: &str) -> Option<f64> {
+    let s = numeric_ascii(s);
     let s = s.trim_matches(py_isspace);
     let (sign, body) = match s.strip_prefix('-') {
         Some(rest) => (-1.0, rest),
@@ -1734,11 +1805,22 @@ fn format(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, Erro
     Ok(same_safety(&value, out))
 }
 
-/// Python's integer for `%d`: ints, bools and truncated floats.
-fn percent_int(arg: &Value, conv: char) -> Result<i128, Error> {
+/// Python's integer for `%d`/`%x`/`%c`: ints, bools and (for `%d`)
+/// truncated floats; as sign and digits in the conversion's radix.
+fn percent_int(arg: &Value, conv: char) -> Result<(bool, String), Error> {
+    let digits = |n: i128| {
+        let m = n.unsigned_abs();
+        let digits = match conv {
+            'o' => format!("{m:o}"),
+            'x' => format!("{m:x}"),
+            'X' => format!("{m:X}"),
+            _ => m.to_string(),
+        };
+        (n < 0, digits)
+    };
     match arg.kind() {
-        ValueKind::Bool => Ok(i128::from(arg.is_true())),
-        ValueKind::Number if arg.is_integer() => i128::try_from(arg.clone()),
+        ValueKind::Bool => Ok(digits(i128::from(arg.is_true()))),
+        ValueKind::Number if arg.is_integer() => Ok(digits(i128::try_from(arg.clone())?)),
         ValueKind::Number if matches!(conv, 'd' | 'i' | 'u') => {
             let f = f64::try_from(arg.clone())?;
             if f.is_nan() {
@@ -1747,7 +1829,9 @@ fn percent_int(arg: &Value, conv: char) -> Result<i128, Error> {
             if f.is_infinite() {
                 return Err(value_error("cannot convert float infinity to integer"));
             }
-            Ok(f.trunc() as i128)
+            // A whole float prints exactly, however large.
+            let t = f.trunc();
+            Ok((t < 0.0, format!("{:.0}", t.abs())))
         }
         _ if matches!(conv, 'd' | 'i' | 'u') => Err(value_error(format!(
             "%{conv} format: a real number is required, not {}",
@@ -1852,13 +1936,13 @@ fn percent_format(
     let chars: Vec<char> = fmt.chars().collect();
     let mut out = String::with_capacity(fmt.len());
     let mut next = 0;
-    let mut next_arg = || -> Result<Value, Error> {
+    let next_arg = |next: &mut usize| -> Result<Value, Error> {
         let arg = match mapping {
-            Some(m) if next == 0 => Some(m.clone()),
+            Some(m) if *next == 0 => Some(m.clone()),
             Some(_) => None,
-            None => args.get(next).cloned(),
+            None => args.get(*next).cloned(),
         };
-        next += 1;
+        *next += 1;
         arg.ok_or_else(|| value_error("not enough arguments for format string"))
     };
     let mut i = 0;
@@ -1892,6 +1976,8 @@ fn percent_format(
                 return Err(value_error(format!("KeyError: {key:?}")));
             }
             keyed = Some(item);
+            // Python: a keyed lookup uses up the mapping as positional argument.
+            next = next.max(1);
         }
         let (mut left, mut plus, mut space, mut alt, mut zero) =
             (false, false, false, false, false);
@@ -1909,7 +1995,7 @@ fn percent_format(
         let mut width = 0;
         if chars.get(i) == Some(&'*') {
             i += 1;
-            let w = i64::try_from(next_arg()?).map_err(|_| value_error("* wants int"))?;
+            let w = i64::try_from(next_arg(&mut next)?).map_err(|_| value_error("* wants int"))?;
             left |= w < 0;
             width = usize::try_from(w.unsigned_abs()).unwrap_or(usize::MAX);
         } else {
@@ -1923,7 +2009,8 @@ fn percent_format(
             i += 1;
             if chars.get(i) == Some(&'*') {
                 i += 1;
-                let p = i64::try_from(next_arg()?).map_err(|_| value_error("* wants int"))?;
+                let p =
+                    i64::try_from(next_arg(&mut next)?).map_err(|_| value_error("* wants int"))?;
                 prec = Some(usize::try_from(p.max(0)).unwrap_or(0));
             } else {
                 let mut p = 0;
@@ -1947,7 +2034,7 @@ fn percent_format(
         }
         let arg = match keyed {
             Some(item) => item,
-            None => next_arg()?,
+            None => next_arg(&mut next)?,
         };
         let arg = resolve(&arg)?;
         // (sign, prefix, digits or text, numeric)
@@ -1970,14 +2057,7 @@ fn percent_format(
                 ("", "", text, false)
             }
             'd' | 'i' | 'u' | 'o' | 'x' | 'X' => {
-                let n = percent_int(&arg, conv)?;
-                let magnitude = n.unsigned_abs();
-                let mut digits = match conv {
-                    'o' => format!("{magnitude:o}"),
-                    'x' => format!("{magnitude:x}"),
-                    'X' => format!("{magnitude:X}"),
-                    _ => magnitude.to_string(),
-                };
+                let (negative, mut digits) = percent_int(&arg, conv)?;
                 if let Some(p) = prec {
                     if digits.len() < p {
                         digits.insert_str(0, &"0".repeat(p - digits.len()));
@@ -1989,7 +2069,7 @@ fn percent_format(
                     'X' if alt => "0X",
                     _ => "",
                 };
-                (number_sign(n < 0, plus, space), prefix, digits, true)
+                (number_sign(negative, plus, space), prefix, digits, true)
             }
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
                 let x = percent_float(&arg)?;
@@ -2004,9 +2084,10 @@ fn percent_format(
                         return Err(value_error("%c requires an int or a unicode character"))
                     }
                     None => {
-                        let code = percent_int(&arg, 'c')?;
-                        u32::try_from(code)
+                        let (negative, code) = percent_int(&arg, 'c')?;
+                        code.parse::<u32>()
                             .ok()
+                            .filter(|_| !negative)
                             .and_then(char::from_u32)
                             .ok_or_else(|| value_error("%c arg not in range(0x110000)"))?
                             .to_string()

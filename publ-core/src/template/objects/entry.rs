@@ -200,9 +200,17 @@ impl EntryObject {
 
     /// `entry.footnotes(**args)`: every footnote of body and more (F5).
     fn footnotes(&self, args: &CallArgs) -> Value {
-        let notes: Vec<String> = [Section::Body, Section::More]
+        // Publ renders the body's footnotes without its smartypants pass.
+        let mut straight = CallArgs::with_flag("smartquotes", false);
+        straight.keywords.extend(
+            args.keywords
+                .iter()
+                .filter(|(k, _)| *k != "smartquotes")
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        let notes: Vec<String> = [(Section::Body, &straight), (Section::More, args)]
             .into_iter()
-            .filter_map(|s| self.rendered(s, args))
+            .filter_map(|(s, a)| self.rendered(s, a))
             .flat_map(|r| r.footnotes)
             .collect();
         if notes.is_empty() {
