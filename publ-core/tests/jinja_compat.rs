@@ -38,7 +38,12 @@ fn first_difference(want: &str, got: &str) -> String {
             .zip(g.chars())
             .position(|(a, b)| a != b)
             .unwrap_or(w.chars().count().min(g.chars().count()));
-        let tail = |s: &str| s.chars().skip(col.saturating_sub(10)).take(60).collect::<String>();
+        let tail = |s: &str| {
+            s.chars()
+                .skip(col.saturating_sub(10))
+                .take(60)
+                .collect::<String>()
+        };
         msg.push_str(&format!(
             "  first difference at column {}:\n    jinja2: {:?}\n    publ:   {:?}\n",
             col + 1,

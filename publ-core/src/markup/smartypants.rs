@@ -103,13 +103,13 @@ pub fn smartypants(html: &str) -> String {
                 let (t1, t2) = (lower(1), lower(2));
                 if t1 == b'\'' && st.quote(&mut out, prev, at(2), 'd') {
                     used = 2;
-                } else if matches!(t1, b's' | b't' | b'm' | b'd') && boundary(at(2)) {
-                    out.push_str("&rsquo;");
-                } else if ((t1 == b'r' && t2 == b'e')
-                    || (t1 == b'l' && t2 == b'l')
-                    || (t1 == b'v' && t2 == b'e'))
-                    && boundary(at(3))
+                } else if (matches!(t1, b's' | b't' | b'm' | b'd') && boundary(at(2)))
+                    || (((t1 == b'r' && t2 == b'e')
+                        || (t1 == b'l' && t2 == b'l')
+                        || (t1 == b'v' && t2 == b'e'))
+                        && boundary(at(3)))
                 {
+                    // 's 't 'm 'd 're 'll 've: an apostrophe.
                     out.push_str("&rsquo;");
                 } else if !st.quote(&mut out, prev, at(1), 's') {
                     out.push('\'');
