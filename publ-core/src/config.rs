@@ -263,6 +263,11 @@ fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// The machine's own time zone (UTC when it cannot be told).
+pub fn local_timezone() -> chrono_tz::Tz {
+    local_zone_name().parse().unwrap_or(chrono_tz::UTC)
+}
+
 fn local_zone_name() -> String {
     if let Ok(tz) = std::env::var("TZ") {
         if !tz.is_empty() {

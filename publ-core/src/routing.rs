@@ -24,6 +24,39 @@ pub enum Route {
     NotFound,
 }
 
+impl Route {
+    /// Flask's `request.endpoint` and `request.url_rule` for the route, as
+    /// templates (error pages) print them.
+    pub fn rule(&self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Route::Static(_) => ("static", "/static/<path:filename>"),
+            Route::Category { category, template } => (
+                "category",
+                match (category.is_empty(), template.is_some()) {
+                    (true, false) => "/",
+                    (true, true) => "/<template:template>",
+                    (false, false) => "/<category:category>/",
+                    (false, true) => "/<category:category>/<template:template>",
+                },
+            ),
+            Route::Entry { category, slug, .. } => (
+                "entry",
+                match (category.is_empty(), slug.as_deref()) {
+                    (true, None) => "/<int:entry_id>",
+                    (true, Some("")) => "/<int:entry_id>-",
+                    (true, Some(_)) => "/<int:entry_id>-<slug_text>",
+                    (false, None) => "/<category:category>/<int:entry_id>",
+                    (false, Some("")) => "/<category:category>/<int:entry_id>-",
+                    (false, Some(_)) => "/<category:category>/<int:entry_id>-<slug_text>",
+                },
+            ),
+            Route::ForcedAlias(_) => ("path_alias", "/<path:path>.PUBL_PATHALIAS"),
+            Route::Chit => ("chit", "/_"),
+            Route::Unavailable | Route::NotFound => return None,
+        })
+    }
+}
+
 /// The decoded path (Flask routes on the percent-decoded path).
 pub fn decode_path(raw: &str) -> Option<String> {
     let decoded = percent_decode_str(raw).decode_utf8().ok()?.into_owned();

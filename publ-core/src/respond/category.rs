@@ -99,7 +99,7 @@ pub fn render_category_path(
         ("category", CategoryObject::value(&ctx.page, category)),
         ("view", view),
     ];
-    let body = render_found(ctx, &found, "category", vars)?;
+    let body = render_found(ctx, &found, vars)?;
     let etag = format!("{:x}", md5::Md5::digest(body.as_bytes()));
     if ctx.if_none_match(&etag) {
         let mut r = Response::new(304, "text/html; charset=utf-8", Vec::new());

@@ -95,7 +95,7 @@ pub fn render_entry_record(
         ("entry", entry.clone()),
         ("category", CategoryObject::value(&ctx.page, category)),
     ];
-    let body = render_found(ctx, &found, "entry", vars)?;
+    let body = render_found(ctx, &found, vars)?;
     let etag = format!("{:x}", md5::Md5::digest(body.as_bytes()));
     if ctx.if_none_match(&etag) {
         let mut r = Response::new(304, "text/html; charset=utf-8", Vec::new());

@@ -88,7 +88,7 @@ pub fn render_error(ctx: &Ctx, err: &HttpError) -> Response {
                 crate::template::objects::category::CategoryObject::value(&ctx.page, &category),
             ),
         ];
-        match render_found(ctx, &found, "error", vars) {
+        match render_found(ctx, &found, vars) {
             Ok(body) => {
                 return Response::new(err.status, &found.content_type(), body);
             }

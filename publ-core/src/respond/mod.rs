@@ -93,6 +93,9 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 /// (spec C16).
 pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -> Response {
     let decoded = decode_path(&req.path);
+    let route = decoded
+        .as_deref()
+        .map(|p| route(p, &snapshot.config.static_url_path));
     let page = Arc::new(Page {
         config: snapshot.config.clone(),
         tz: snapshot.tz,
@@ -109,6 +112,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
                 host: req.host.clone(),
                 script_root: req.script_root.clone(),
             },
+            rule: route.as_ref().and_then(Route::rule),
         },
         now,
     });
@@ -119,9 +123,9 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
         page,
         category_hint: std::cell::RefCell::new(None),
     };
-    let result = match decoded {
-        None => Err(HttpError::new(400, "The path is not valid text")),
-        Some(path) => dispatch(&ctx, &path),
+    let result = match (decoded, route) {
+        (Some(path), Some(route)) => dispatch(&ctx, &path, route),
+        _ => Err(HttpError::new(400, "The path is not valid text")),
     };
     match result {
         Ok(response) => response,
@@ -134,8 +138,8 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
     }
 }
 
-fn dispatch(ctx: &Ctx, path: &str) -> Result<Response, HttpError> {
-    match route(path, &ctx.page.config.static_url_path) {
+fn dispatch(ctx: &Ctx, path: &str, route: Route) -> Result<Response, HttpError> {
+    match route {
         Route::Static(file) => files::static_file(ctx, &file),
         Route::Category { category, template } => {
             category::render_category(ctx, path, &category, template.as_deref())

@@ -14,14 +14,13 @@ use crate::view::spec::SpecError;
 pub fn render_found(
     ctx: &Ctx,
     found: &Found,
-    endpoint: &'static str,
     vars: Vec<(&'static str, Value)>,
 ) -> Result<String, HttpError> {
     let result = ctx
         .snapshot
         .env
         .get_template(&found.filename)
-        .and_then(|t| t.render(context(&ctx.page, found, endpoint, vars)));
+        .and_then(|t| t.render(context(&ctx.page, found, vars)));
     result.map_err(|err| {
         let mut detail = err.to_string();
         let mut status = HttpError::new(500, "Exception Occurred");

@@ -88,6 +88,7 @@ fn same_safety(like: &Value, s: String) -> Value {
 
 /// markupsafe's `escape(value)`, as text.
 fn escaped(value: &Value) -> Result<String, Error> {
+    let value = &resolve(value)?;
     if value.is_safe() {
         return Ok(value.as_str().unwrap_or_default().to_string());
     }

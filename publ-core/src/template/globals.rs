@@ -18,9 +18,7 @@ use super::resolve::{Accept, Found};
 
 /// The `arrow` module (spec E1).
 #[derive(Debug)]
-struct ArrowModule {
-    tz: chrono_tz::Tz,
-}
+struct ArrowModule;
 
 impl Object for ArrowModule {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -40,7 +38,8 @@ impl Object for ArrowModule {
                     Some(name) => name
                         .parse()
                         .map_err(|_| bad_argument(format!("unknown time zone {name:?}")))?,
-                    None => self.tz,
+                    // Arrow's default is the machine's zone, not the site's.
+                    None => crate::config::local_timezone(),
                 };
                 Ok(Value::from_object(now_in(tz)))
             }
@@ -196,12 +195,7 @@ fn get_template(page: &Arc<Page>, args: &CallArgs) -> Result<Value, Error> {
 }
 
 /// Everything a Publ template can name besides its own variables.
-pub fn context(
-    page: &Arc<Page>,
-    found: &Found,
-    endpoint: &'static str,
-    vars: Vec<(&'static str, Value)>,
-) -> Value {
+pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>) -> Value {
     let file_path = (!found.is_builtin()).then(|| page.config.template_dir().join(&found.filename));
     let mut items: Vec<(&'static str, Value)> = vec![
         (
@@ -214,12 +208,9 @@ pub fn context(
         ("user", Value::from_object(UserObject)),
         (
             "request",
-            Value::from_object(RequestObject {
-                page: page.clone(),
-                endpoint,
-            }),
+            Value::from_object(RequestObject { page: page.clone() }),
         ),
-        ("arrow", Value::from_object(ArrowModule { tz: page.tz })),
+        ("arrow", Value::from_object(ArrowModule)),
         ("login", auth_link(page, "login")),
         ("logout", auth_link(page, "logout")),
         ("token_endpoint", Value::from(page.link("/_tokens", false))),

@@ -20,6 +20,8 @@ pub struct RequestInfo {
     pub query_string: String,
     pub headers: Vec<(String, String)>,
     pub base: UrlBase,
+    /// Flask's `(request.endpoint, request.url_rule)`, when a route matched.
+    pub rule: Option<(&'static str, &'static str)>,
 }
 
 impl RequestInfo {

@@ -98,12 +98,15 @@ impl EntryObject {
             .collect();
         let path = crate::urls::permalink(&self.record, args.flag(1, "expand", true), &query);
         let link = self.page.link(&path, absolute);
-        // Flask's `_scheme` (publ-site asks for https canonical links).
+        // Flask's `_scheme` (publ-site asks for https canonical links);
+        // Publ drops every keyword for `Path-Canonical` entries.
         match args.string(usize::MAX, "_scheme") {
-            Some(scheme) if absolute => match link.split_once("://") {
-                Some((_, rest)) => format!("{scheme}://{rest}"),
-                None => link,
-            },
+            Some(scheme) if absolute && self.record.canonical_path.is_empty() => {
+                match link.split_once("://") {
+                    Some((_, rest)) => format!("{scheme}://{rest}"),
+                    None => link,
+                }
+            }
             _ => link,
         }
     }

@@ -14,8 +14,6 @@ use crate::template::resolve::Found;
 #[derive(Debug)]
 pub struct RequestObject {
     pub page: Arc<Page>,
-    /// The Flask endpoint name that answered (`category`, `entry`, ...).
-    pub endpoint: &'static str,
 }
 
 /// `request.args`: first value per key, like a MultiDict read by key.
@@ -61,14 +59,20 @@ impl Object for RequestObject {
             "scheme" => Value::from(r.base.scheme.clone()),
             "method" => Value::from(r.method.clone()),
             "query_string" => Value::from(r.query_string.clone()),
-            "endpoint" => Value::from(self.endpoint),
+            "endpoint" => r
+                .rule
+                .map(|(e, _)| Value::from(e))
+                .unwrap_or(Value::from(())),
             "args" => Value::from_object(Args(r.args.clone())),
             "headers" => crate::template::objects::map_value(
                 r.headers
                     .iter()
                     .map(|(k, v)| (k.clone(), Value::from(v.clone()))),
             ),
-            "url_rule" => Value::from(()),
+            "url_rule" => r
+                .rule
+                .map(|(_, u)| Value::from(u))
+                .unwrap_or(Value::from(())),
             _ => return None,
         })
     }
