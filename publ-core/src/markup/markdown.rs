@@ -99,15 +99,137 @@ fn strip_single_paragraph(html: &str) -> &str {
 }
 
 fn push_events<'a>(out: &mut String, events: impl IntoIterator<Item = Event<'a>>) {
-    html::push_html(
-        out,
-        highlight_marks(events.into_iter().collect()).into_iter(),
-    );
+    let events = events.into_iter().map(|e| match e {
+        // Publ writes link targets as given (HTML-escaped, not URL-encoded).
+        Event::Start(Tag::Link {
+            dest_url, title, ..
+        }) => {
+            let title = if title.is_empty() {
+                String::new()
+            } else {
+                format!(" title=\"{}\"", escape(&title))
+            };
+            Event::InlineHtml(format!("<a href=\"{}\"{title}>", escape(&dest_url)).into())
+        }
+        Event::End(TagEnd::Link) => Event::InlineHtml("</a>".into()),
+        other => other,
+    });
+    html::push_html(out, highlight_marks(events.collect()).into_iter());
+}
+
+/// Hoedown (Publ's parser) takes link targets with spaces in them
+/// (`[this entry](20191029 secret.md)`); CommonMark needs them in `<>`.
+/// Wraps such targets, leaving code and images alone.
+fn bracket_spaced_links(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("](") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_fence: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(fence) = in_fence {
+            if trimmed.starts_with(fence) {
+                in_fence = None;
+            }
+            out.push_str(line);
+            continue;
+        }
+        if let Some(fence) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) {
+            in_fence = Some(fence);
+            out.push_str(line);
+            continue;
+        }
+        out.push_str(&bracket_line(line));
+    }
+    out.into()
+}
+
+fn bracket_line(line: &str) -> String {
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut i = 0;
+    let mut in_code = false;
+    let mut copied = 0;
+    while i < b.len() {
+        match b[i] {
+            b'`' => in_code = !in_code,
+            b']' if !in_code && b.get(i + 1) == Some(&b'(') && !is_image(b, i) => {
+                let start = i + 2;
+                let mut depth = 1;
+                let mut j = start;
+                while j < b.len() {
+                    match b[j] {
+                        b'(' => depth += 1,
+                        b')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    break;
+                }
+                let inner = line[start..j].trim();
+                let (dest, title) = split_title(inner);
+                if dest.contains(char::is_whitespace) && !dest.starts_with('<') {
+                    out.push_str(&line[copied..start]);
+                    out.push('<');
+                    out.push_str(dest);
+                    out.push('>');
+                    if let Some(title) = title {
+                        out.push(' ');
+                        out.push_str(title);
+                    }
+                    copied = j;
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&line[copied..]);
+    out
+}
+
+/// Whether the `]` at `close` ends an image's alt text (`![...]`).
+fn is_image(b: &[u8], close: usize) -> bool {
+    let mut depth = 0;
+    for k in (0..close).rev() {
+        match b[k] {
+            b']' => depth += 1,
+            b'[' if depth == 0 => return k > 0 && b[k - 1] == b'!',
+            b'[' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `dest "title"` -> (`dest`, `"title"`).
+fn split_title(inner: &str) -> (&str, Option<&str>) {
+    for quote in ['"', '\''] {
+        if inner.ends_with(quote) {
+            if let Some(open) = inner[..inner.len() - 1].rfind(quote) {
+                if open > 0 && inner[..open].ends_with(char::is_whitespace) {
+                    return (inner[..open].trim_end(), Some(&inner[open..]));
+                }
+            }
+        }
+    }
+    (inner, None)
 }
 
 /// Renders `text` continuing from `start` (the counts of the sections
 /// before it).
 pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
+    let text = bracket_spaced_links(text);
+    let text = text.as_ref();
     let mut out = Rendered {
         counter: start,
         ..Rendered::default()
@@ -432,6 +554,19 @@ mod tests {
         );
         assert_eq!(to_html("a == b", true), "<p>a == b</p>");
         assert_eq!(to_html("`==x==`", true), "<p><code>==x==</code></p>");
+    }
+
+    #[test]
+    fn link_targets_may_hold_spaces() {
+        // Hoedown accepts them; publ-site's blog relies on it.
+        assert_eq!(
+            to_html("see [this entry](20191029 secret.md) and [t](a b.md \"T\")", false),
+            "<p>see <a href=\"20191029 secret.md\">this entry</a> and <a href=\"a b.md\" title=\"T\">t</a></p>"
+        );
+        assert_eq!(
+            to_html("`[x](a b)` ![i](a b.png)", false),
+            "<p><code>[x](a b)</code> ![i](a b.png)</p>"
+        );
     }
 
     #[test]
