@@ -114,7 +114,42 @@ fn push_events<'a>(out: &mut String, events: impl IntoIterator<Item = Event<'a>>
         Event::End(TagEnd::Link) => Event::InlineHtml("</a>".into()),
         other => other,
     });
-    html::push_html(out, highlight_marks(events.collect()).into_iter());
+    let events = strong_outside_em(highlight_marks(events.collect()));
+    html::push_html(out, events.into_iter());
+}
+
+/// `***x***` nests as `<strong><em>` in Hoedown, `<em><strong>` in
+/// CommonMark: swap the pair where both open and close together.
+fn strong_outside_em(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let is = |e: &Event, want: &Event| e == want;
+    let (em, strong) = (Event::Start(Tag::Emphasis), Event::Start(Tag::Strong));
+    let (end_em, end_strong) = (Event::End(TagEnd::Emphasis), Event::End(TagEnd::Strong));
+    let mut i = 0;
+    while i + 1 < events.len() {
+        if is(&events[i], &em) && is(&events[i + 1], &strong) {
+            // Find the Strong that closes this one, at the same depth.
+            let mut depth = 0;
+            let close = (i + 2..events.len()).find(|&j| {
+                if is(&events[j], &strong) {
+                    depth += 1;
+                } else if is(&events[j], &end_strong) {
+                    if depth == 0 {
+                        return true;
+                    }
+                    depth -= 1;
+                }
+                false
+            });
+            if let Some(j) = close {
+                if events.get(j + 1).is_some_and(|e| is(e, &end_em)) {
+                    events.swap(i, i + 1);
+                    events.swap(j, j + 1);
+                }
+            }
+        }
+        i += 1;
+    }
+    events
 }
 
 /// Hoedown (Publ's parser) takes link targets with spaces in them
@@ -566,6 +601,18 @@ mod tests {
         assert_eq!(
             to_html("`[x](a b)` ![i](a b.png)", false),
             "<p><code>[x](a b)</code> ![i](a b.png)</p>"
+        );
+    }
+
+    #[test]
+    fn strong_emphasis_nests_like_hoedown() {
+        assert_eq!(
+            to_html("a ***huge*** b", false),
+            "<p>a <strong><em>huge</em></strong> b</p>"
+        );
+        assert_eq!(
+            to_html("*a **b** c*", false),
+            "<p><em>a <strong>b</strong> c</em></p>"
         );
     }
 
