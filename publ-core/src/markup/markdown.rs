@@ -41,6 +41,9 @@ pub struct Render {
     pub heading_template: Option<String>,
     pub footnotes_class: Option<String>,
     pub footnotes_return: Option<String>,
+    /// Footnote markers as zero-width spaces (summaries, spec section 4
+    /// item 14).
+    pub suppress_footnotes: bool,
 }
 
 /// A rendered section and what it found along the way.
@@ -298,6 +301,9 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
                     out.counter.toc,
                     &mut out.toc,
                 ));
+            }
+            Event::FootnoteReference(_) if how.suppress_footnotes => {
+                pending.push(Event::Text("\u{200b}".into()));
             }
             Event::FootnoteReference(label) => {
                 let n = out.counter.footnote + number_of(&label, &mut footnote_numbers);

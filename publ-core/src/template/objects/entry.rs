@@ -137,6 +137,7 @@ impl EntryObject {
             heading_template: args.string(usize::MAX, "heading_template"),
             footnotes_class: args.string(usize::MAX, "footnotes_class"),
             footnotes_return: args.string(usize::MAX, "footnotes_return"),
+            suppress_footnotes: args.flag(usize::MAX, "_suppress_footnotes", false),
         }
     }
 
@@ -269,7 +270,19 @@ impl EntryObject {
                 } else {
                     Section::Body
                 };
-                first_paragraph(&self.render_section(section, &CallArgs::default()), false)
+                // Summaries link absolutely and hide footnote markers.
+                let mut summary_args = CallArgs {
+                    positional: Vec::new(),
+                    keywords: args.keywords.clone(),
+                };
+                summary_args.keywords.remove("markup");
+                summary_args
+                    .keywords
+                    .insert("absolute".into(), Value::from(true));
+                summary_args
+                    .keywords
+                    .insert("_suppress_footnotes".into(), Value::from(true));
+                first_paragraph(&self.render_section(section, &summary_args), false)
             }
         };
         if markup {
