@@ -64,11 +64,6 @@ impl ArrowDate {
         }
     }
 
-    /// The instant with its UTC offset.
-    pub fn datetime(&self) -> DateTime<FixedOffset> {
-        self.dt
-    }
-
     fn with_style(&self, style: Style) -> Value {
         Value::from_object(ArrowDate {
             style,

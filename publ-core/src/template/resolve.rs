@@ -157,14 +157,6 @@ impl TemplateIndex {
         }
     }
 
-    pub fn contains(&self, filename: &str) -> bool {
-        self.files.contains(filename)
-    }
-
-    pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(String::as_str)
-    }
-
     /// The MIME type of a template file (spec D4).
     pub fn mimetype(&self, filename: &str) -> Option<String> {
         let base = filename.rsplit('/').next().unwrap_or(filename);
