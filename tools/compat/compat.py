@@ -148,7 +148,8 @@ def fetch(make_conn, host, path):
 class Normaliser:
     """Turns bodies into comparable lists of lines."""
 
-    def __init__(self, static_url_path, image_subdir):
+    def __init__(self, static_url_path, image_subdir, code_text=False):
+        self.code_text = code_text
         # rendition names are implementation details: compared in pages, never fetched
         self.img_prefixes = {f'{static_url_path.rstrip("/")}/{image_subdir}/', '/_img/'}
         img = '|'.join(map(re.escape, self.img_prefixes))
@@ -163,6 +164,8 @@ class Normaliser:
                        for k, v in sorted(pairs))
 
     def html(self, text, depth=0):
+        if self.code_text:
+            text = CODE_LINE.sub(lambda m: m.group(1) + TOKEN_TAG.sub('', m.group(2)) + m.group(3), text)
         tree = _Tree(self.clean, self.attrs)
         tree.feed(text)
         tree.close()
@@ -207,6 +210,12 @@ class Normaliser:
             except ET.ParseError as err:
                 return head + self.html(resp.text()), f'not well-formed XML ({err}), compared as HTML'
         return head + (self.html(resp.text()) if kind == 'html' else []), ''  # bytes: compared apart
+
+
+# One highlighted line of a code block: its token spans are the highlighter's
+# own business (Pygments vs ours), its text is what must match.
+CODE_LINE = re.compile(r'(<span class="line-content">)(.*)(</span></span>)$', re.M)
+TOKEN_TAG = re.compile(r'</?span[^>]*>')
 
 
 def sort_query(url):
@@ -355,6 +364,8 @@ def parse_args():
     ap.add_argument('--timeout', type=float, default=600, help='seconds to wait for each server to be ready')
     ap.add_argument('--diff-lines', type=int, default=40, help='diff lines per URL in the report')
     ap.add_argument('--keep', action='store_true', help='keep the scratch folder (site copies, logs)')
+    ap.add_argument('--code-text', action='store_true',
+                    help="compare highlighted code lines by their text only, not the highlighter's token spans")
     return ap.parse_args()
 
 
@@ -425,7 +436,8 @@ def main():
 
 
 def crawl(args, cfg, host, oconn, pconn):
-    norm = Normaliser(cfg.get('static_url_path', '/static'), cfg.get('image_output_subdir', '_img'))
+    norm = Normaliser(cfg.get('static_url_path', '/static'), cfg.get('image_output_subdir', '_img'),
+                      code_text=args.code_text)
     skip_re = re.compile('|'.join(map(re.escape, norm.img_prefixes)))
     optional = {'/feed', '/robots.txt', '/sitemap.xml'}  # probed, dropped if the oracle 404s
     queue, seen = deque(['/', '/feed', '/robots.txt', '/sitemap.xml']), set()
