@@ -39,6 +39,81 @@ enum Style {
     Naive,
 }
 
+/// Arrow's time frames, singular or plural (`'day'`, `'days'`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Year,
+    Quarter,
+    Month,
+    Week,
+    Day,
+    Hour,
+    Minute,
+    Second,
+}
+
+impl Frame {
+    fn parse(name: &str) -> Result<Frame, Error> {
+        Ok(match name.trim_end_matches('s') {
+            "year" => Frame::Year,
+            "quarter" => Frame::Quarter,
+            "month" => Frame::Month,
+            "week" => Frame::Week,
+            "day" => Frame::Day,
+            "hour" => Frame::Hour,
+            "minute" => Frame::Minute,
+            "second" => Frame::Second,
+            _ => return Err(invalid(format!("unsupported time frame {name:?}"))),
+        })
+    }
+}
+
+/// `arrow.Arrow`, for its class methods: `range(frame, start, end)`.
+#[derive(Debug)]
+pub struct ArrowClass;
+
+impl Object for ArrowClass {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        if method != "range" {
+            return Err(Error::from(ErrorKind::UnknownMethod));
+        }
+        let (frame, start, end, kwargs): (&str, Value, Option<Value>, Kwargs) = from_args(args)?;
+        let frame = Frame::parse(frame)?;
+        let as_date = |v: &Value| {
+            v.downcast_object_ref::<ArrowDate>()
+                .cloned()
+                .ok_or_else(|| invalid("Arrow.range() takes Arrow dates".into()))
+        };
+        let start = as_date(&start)?;
+        let end = end
+            .or(kwargs.get::<Option<Value>>("end")?)
+            .map(|v| as_date(&v))
+            .transpose()?;
+        let limit = kwargs.get::<Option<usize>>("limit")?;
+        // Arrow.range is inclusive of `end`; a cap keeps a template from
+        // asking for an endless list.
+        let cap = limit.unwrap_or(100_000).min(100_000);
+        let mut out = Vec::new();
+        for i in 0..cap as i64 {
+            let day = start.step(frame, i)?;
+            if end.as_ref().is_some_and(|e| day.dt > e.dt) {
+                break;
+            }
+            out.push(Value::from_object(day));
+        }
+        Ok(Value::from(out))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ArrowDate {
     dt: DateTime<FixedOffset>,
@@ -183,6 +258,57 @@ impl ArrowDate {
             .and_then(|n| n.checked_add_signed(Duration::microseconds(micros.round() as i64)))
             .ok_or_else(|| invalid("shift() result is out of range".into()))?;
         self.localize(naive, self.zone)
+    }
+
+    /// This instant moved by `count` of `frame` (year ... second), counted
+    /// from this instant so month ends do not drift.
+    fn step(&self, frame: Frame, count: i64) -> Result<ArrowDate, Error> {
+        let local = self.dt.naive_local();
+        let moved = match frame {
+            Frame::Year => add_months(local, 12 * count),
+            Frame::Quarter => add_months(local, 3 * count),
+            Frame::Month => add_months(local, count),
+            Frame::Week => local.checked_add_signed(Duration::weeks(count)),
+            Frame::Day => local.checked_add_signed(Duration::days(count)),
+            Frame::Hour => local.checked_add_signed(Duration::hours(count)),
+            Frame::Minute => local.checked_add_signed(Duration::minutes(count)),
+            Frame::Second => local.checked_add_signed(Duration::seconds(count)),
+        };
+        self.localize(moved.ok_or_else(|| out_of_range(&local))?, self.zone)
+    }
+
+    /// Arrow's `span(frame, count=1, week_start=1)`: the first and last
+    /// microsecond of the frame holding this instant.
+    fn span(
+        &self,
+        frame: Frame,
+        count: i64,
+        week_start: u32,
+    ) -> Result<(ArrowDate, ArrowDate), Error> {
+        let local = self.dt.naive_local();
+        let date = local.date();
+        let start = match frame {
+            Frame::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1),
+            Frame::Quarter => NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1),
+            Frame::Month => NaiveDate::from_ymd_opt(date.year(), date.month(), 1),
+            Frame::Week => {
+                let back = (date.weekday().number_from_monday() + 7 - week_start) % 7;
+                date.checked_sub_signed(Duration::days(i64::from(back)))
+            }
+            _ => Some(date),
+        }
+        .ok_or_else(|| out_of_range(&local))?;
+        let time = match frame {
+            Frame::Hour => NaiveTime::from_hms_opt(local.hour(), 0, 0),
+            Frame::Minute => NaiveTime::from_hms_opt(local.hour(), local.minute(), 0),
+            Frame::Second => NaiveTime::from_hms_opt(local.hour(), local.minute(), local.second()),
+            _ => NaiveTime::from_hms_opt(0, 0, 0),
+        }
+        .ok_or_else(|| out_of_range(&local))?;
+        let floor = self.localize(start.and_time(time), self.zone)?;
+        let next = floor.step(frame, count)?;
+        let ceil = self.localize(next.dt.naive_local() - Duration::microseconds(1), self.zone)?;
+        Ok((floor, ceil))
     }
 
     fn replace(&self, kwargs: &Kwargs) -> Result<ArrowDate, Error> {
@@ -777,6 +903,26 @@ impl Object for ArrowDate {
                 let (kwargs,): (Kwargs,) = from_args(args)?;
                 Ok(Value::from_object(self.shift(&kwargs)?))
             }
+            "span" | "floor" | "ceil" => {
+                let (frame, kwargs): (&str, Kwargs) = from_args(args)?;
+                let count = kwargs.get::<Option<i64>>("count")?.unwrap_or(1);
+                let week_start = kwargs.get::<Option<u32>>("week_start")?.unwrap_or(1);
+                if !(1..=7).contains(&week_start) {
+                    return Err(invalid(
+                        "week_start must be 1 (Monday) to 7 (Sunday)".into(),
+                    ));
+                }
+                let (floor, ceil) = self.span(Frame::parse(frame)?, count, week_start)?;
+                Ok(match method {
+                    "floor" => Value::from_object(floor),
+                    "ceil" => Value::from_object(ceil),
+                    _ => Value::from(vec![Value::from_object(floor), Value::from_object(ceil)]),
+                })
+            }
+            // A Python date prints and compares as its ISO form.
+            "date" => Ok(Value::from(
+                self.dt.date_naive().format("%Y-%m-%d").to_string(),
+            )),
             "replace" => {
                 let (kwargs,): (Kwargs,) = from_args(args)?;
                 Ok(Value::from_object(self.replace(&kwargs)?))
@@ -829,6 +975,45 @@ mod tests {
     }
 
     const SAMPLE: &str = "2018-04-03T12:34:56.789012-07:00";
+
+    // The calendar recipe's calls (publ-site manual, recipes/Calendar
+    // display). Expected values from arrow 1.4.0:
+    //   a = arrow.get('2024-02-14T10:30:00-08:00'); a.floor('month'), ...
+    #[test]
+    fn spans_and_ranges_match_arrow() {
+        let d = date("2024-02-14T10:30:00-08:00");
+        let cases = [
+            ("{{ d.floor('month') }}", "2024-02-01T00:00:00-08:00"),
+            ("{{ d.ceil('month') }}", "2024-02-29T23:59:59.999999-08:00"),
+            (
+                "{% set a, b = d.span('week', week_start=7) %}{{ a }} {{ b }}",
+                "2024-02-11T00:00:00-08:00 2024-02-17T23:59:59.999999-08:00",
+            ),
+            (
+                "{{ d.floor('quarter') }} {{ d.span('day', count=2)[1] }}",
+                "2024-01-01T00:00:00-08:00 2024-02-15T23:59:59.999999-08:00",
+            ),
+            (
+                "{{ d.date() }} {{ d.date() > get('2024-02-13').date() }}",
+                "2024-02-14 True",
+            ),
+        ];
+        for (src, want) in cases {
+            assert_eq!(render(src, d.clone()), want, "{src}");
+        }
+        let mut env = Environment::new();
+        env.add_global("Arrow", Value::from_object(ArrowClass));
+        let out = env
+            .render_str(
+                "{% for x in Arrow.range('day', d, d.shift(days=2)) %}{{ x }};{% endfor %}",
+                context! { d },
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "2024-02-14T10:30:00-08:00;2024-02-15T10:30:00-08:00;2024-02-16T10:30:00-08:00;"
+        );
+    }
 
     // spec E1/F8. Expected values from arrow 1.4.0:
     //   d = arrow.get('2018-04-03T12:34:56.789012-07:00')

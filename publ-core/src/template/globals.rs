@@ -5,7 +5,7 @@ use std::sync::Arc;
 use minijinja::value::{Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, State, Value};
 
-use super::date::{arrow_get, now_in};
+use super::date::{arrow_get, now_in, ArrowClass};
 use super::objects::args::{bad_argument, CallArgs};
 use super::objects::category::CategoryObject;
 use super::objects::entry::EntryObject;
@@ -23,6 +23,10 @@ struct ArrowModule;
 impl Object for ArrowModule {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        (key.as_str()? == "Arrow").then(|| Value::from_object(ArrowClass))
     }
 
     fn call_method(
