@@ -283,7 +283,7 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
             }
         }
     };
-    let mut events = Parser::new_ext(text, options());
+    let mut events = hoedown_list_items(text).into_iter();
     let mut pending: Vec<Event> = Vec::new();
     while let Some(event) = events.next() {
         match event {
@@ -373,7 +373,10 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
 }
 
 /// Events up to (not including) the one `end` matches, which is consumed.
-fn collect_until<'a>(events: &mut Parser<'a>, end: impl Fn(&Event) -> bool) -> Vec<Event<'a>> {
+fn collect_until<'a>(
+    events: &mut impl Iterator<Item = Event<'a>>,
+    end: impl Fn(&Event) -> bool,
+) -> Vec<Event<'a>> {
     let mut inner = Vec::new();
     for e in events.by_ref() {
         if end(&e) {
@@ -382,6 +385,75 @@ fn collect_until<'a>(events: &mut Parser<'a>, end: impl Fn(&Event) -> bool) -> V
         inner.push(e);
     }
     inner
+}
+
+/// The document's events with list items as Hoedown shapes them: an item
+/// holds paragraphs only once it, or an earlier item of its list, has a
+/// blank line inside or after it; CommonMark instead makes every item of a
+/// list with any blank line "loose".
+fn hoedown_list_items(text: &str) -> Vec<Event<'_>> {
+    let mut events = Vec::new();
+    // Per open list: the source ranges of its items so far.
+    let mut lists: Vec<Vec<(usize, std::ops::Range<usize>)>> = Vec::new();
+    let mut tight: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::List(_)) => lists.push(Vec::new()),
+            Event::Start(Tag::Item) => {
+                if let Some(items) = lists.last_mut() {
+                    items.push((events.len(), range.clone()));
+                }
+            }
+            Event::End(TagEnd::List(_)) => {
+                let items = lists.pop().unwrap_or_default();
+                let mut block = false;
+                for (k, (index, item)) in items.iter().enumerate() {
+                    let until = items
+                        .get(k + 1)
+                        .map(|(_, next)| next.start)
+                        .unwrap_or(item.end);
+                    let span = text.get(item.start..until.max(item.start)).unwrap_or("");
+                    let body = if k + 1 == items.len() {
+                        span.trim_end()
+                    } else {
+                        span
+                    };
+                    block |= has_blank_line(body);
+                    if !block {
+                        tight.insert(*index);
+                    }
+                }
+            }
+            _ => {}
+        }
+        events.push(event);
+    }
+    // Drop the paragraphs directly inside items that stay tight.
+    let mut out = Vec::with_capacity(events.len());
+    let mut stack: Vec<(bool, bool)> = Vec::new(); // (tight item, dropped paragraph)
+    for (index, event) in events.into_iter().enumerate() {
+        match &event {
+            Event::Start(Tag::Paragraph) if stack.last().is_some_and(|(t, _)| *t) => {
+                stack.push((false, true));
+                continue;
+            }
+            Event::Start(Tag::Item) => stack.push((tight.contains(&index), false)),
+            Event::Start(_) => stack.push((false, false)),
+            Event::End(_) if stack.pop().is_some_and(|(_, dropped)| dropped) => continue,
+            _ => {}
+        }
+        out.push(event);
+    }
+    out
+}
+
+/// A line holding only whitespace, between two others.
+fn has_blank_line(text: &str) -> bool {
+    text.split('\n')
+        .skip(1)
+        .collect::<Vec<_>>()
+        .split_last()
+        .is_some_and(|(_, middle)| middle.iter().any(|l| l.trim().is_empty()))
 }
 
 /// `==text==` as `<mark>text</mark>` (Publ's `highlight` extension, spec
@@ -619,6 +691,19 @@ mod tests {
         assert_eq!(
             to_html("*a **b** c*", false),
             "<p><em>a <strong>b</strong> c</em></p>"
+        );
+    }
+
+    #[test]
+    fn list_items_loosen_like_hoedown() {
+        // Hoedown: items stay tight until one has a blank line after it.
+        assert_eq!(
+            to_html("- a\n- b\n\n- c\n- d\n", false),
+            "<ul>\n<li>a</li>\n<li>\n<p>b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n<li>\n<p>d</p>\n</li>\n</ul>"
+        );
+        assert_eq!(
+            to_html("- a\n- b\n", false),
+            "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
         );
     }
 
