@@ -355,8 +355,8 @@ def parse_args():
     # the most recently built binary, so a stale release build is not used
     builds = [os.path.join(REPO, 'target', kind, 'publ') for kind in ('release', 'debug')]
     builds = [b for b in builds if os.path.exists(b)]
-    pub_default = max(builds, key=os.path.getmtime) if builds else builds and builds[0] or \
-        os.path.join(REPO, 'target', 'debug', 'publ')
+    pub_default = (max(builds, key=os.path.getmtime) if builds
+                   else os.path.join(REPO, 'target', 'debug', 'publ'))
     ap.add_argument('--publ-bin', default=pub_default, help='the publ-rs binary (default %(default)s)')
     ap.add_argument('--max-urls', type=int, default=3000, help='URLs to compare at most')
     report = 'compat-report.txt'  # in the current folder, unless that is inside the repo
