@@ -1,5 +1,7 @@
 //! Entry text to HTML: Markdown, titles, and HTML helpers.
 
+pub mod arglist;
+pub mod highlight;
 pub mod html;
 pub mod links;
 pub mod markdown;
