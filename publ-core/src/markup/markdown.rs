@@ -6,6 +6,8 @@
 
 use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::arglist::{parse_spec, ArgList, Literal};
+use super::highlight::highlight;
 use super::html::{escape, strip_html, Strip};
 use super::smartypants::smartypants;
 use crate::content::slug::slugify;
@@ -37,6 +39,9 @@ pub struct Render {
     pub toc_link: String,
     pub footnotes_link: String,
     pub code_number_links: Option<String>,
+    /// `code_highlight` (default on; `Render::default()` is off, for
+    /// counting and plain contexts).
+    pub code_highlight: bool,
     pub heading_link_class: Option<String>,
     pub heading_template: Option<String>,
     pub footnotes_class: Option<String>,
@@ -565,10 +570,10 @@ fn footnote_item(how: &Render, n: usize, content: &str) -> String {
     )
 }
 
-/// `<figure class="blockcode">` with per-line wrappers (spec K8, K9).
-/// Syntax highlighting comes with the Markdown issue; a fenced language
-/// gets Publ's numbered-line structure around plain text meanwhile.
-fn code_block(how: &Render, lang: &str, code: &str, block: usize) -> String {
+/// `<figure class=\"blockcode\">` with per-line wrappers (spec K8, K9); a
+/// fenced language is highlighted, or plain text when it is unknown. The
+/// info string may carry per-block options: `python{code_number_links=False}`.
+fn code_block(how: &Render, info: &str, code: &str, block: usize) -> String {
     let mut out = String::from("<figure class=\"blockcode\">");
     let mut text = code;
     if let Some(rest) = text.strip_prefix('!') {
@@ -582,25 +587,49 @@ fn code_block(how: &Render, lang: &str, code: &str, block: usize) -> String {
         // An escaped `!`, or a blank first line, loses its first character.
         text = &text[1..];
     }
+    let (lang, args) = match parse_spec(info, Some(0)) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            tracing::warn!(info, error = %err, "bad code block options; ignored");
+            (info.to_string(), ArgList::default())
+        }
+    };
+    let highlighting = !lang.is_empty()
+        && args
+            .get("code_highlight")
+            .map_or(how.code_highlight, Literal::truthy);
+    let number_links = match args.get("code_number_links") {
+        Some(Literal::Str(base)) => Some(base.clone()),
+        Some(flag) if !flag.truthy() => None,
+        _ => how.code_number_links.clone(),
+    }
+    .filter(|_| highlighting);
     if lang.is_empty() {
         out.push_str("<pre>");
-        for line in text.lines() {
-            out.push_str(&format!(
-                "<span class=\"line\"><span class=\"line-content\">{}</span></span>\n",
-                escape(line)
-            ));
-        }
     } else {
-        let numbered = how.code_number_links.is_some();
         out.push_str(&format!(
-            "<pre class=\"highlight\" data-language=\"{}\"{}>",
-            escape(lang),
-            if numbered { " data-line-numbers" } else { "" }
+            "<pre{} data-language=\"{}\"{}>",
+            if highlighting {
+                " class=\"highlight\""
+            } else {
+                ""
+            },
+            escape(&lang),
+            if number_links.is_some() {
+                " data-line-numbers"
+            } else {
+                ""
+            }
         ));
+    }
+    if highlighting {
         // Pygments' `stripall`: the block loses surrounding whitespace.
-        for (i, line) in text.trim().lines().enumerate() {
+        let text = text.trim();
+        let lines = highlight(&lang, text)
+            .unwrap_or_else(|| text.lines().map(|l| escape(l).into_owned()).collect());
+        for (i, line) in lines.iter().enumerate() {
             let id = format!("e{}cb{block}L{}", how.entry_id, i + 1);
-            let number = match &how.code_number_links {
+            let number = match &number_links {
                 Some(base) => format!(
                     "<a class=\"line-number\" href=\"{}#{id}\"></a>",
                     escape(base)
@@ -608,7 +637,13 @@ fn code_block(how: &Render, lang: &str, code: &str, block: usize) -> String {
                 None => String::new(),
             };
             out.push_str(&format!(
-                "<span class=\"line\" id=\"{id}\">{number}<span class=\"line-content\">{}</span></span>\n",
+                "<span class=\"line\" id=\"{id}\">{number}<span class=\"line-content\">{line}</span></span>\n"
+            ));
+        }
+    } else {
+        for line in text.lines() {
+            out.push_str(&format!(
+                "<span class=\"line\"><span class=\"line-content\">{}</span></span>\n",
                 escape(line)
             ));
         }
@@ -719,6 +754,7 @@ mod tests {
             toc_link: "/e/5-x".into(),
             footnotes_link: "/e/5-x".into(),
             code_number_links: Some("/e/5-x".into()),
+            code_highlight: true,
             ..Render::default()
         }
     }
@@ -766,6 +802,40 @@ mod tests {
         );
         let more = render("B[^y].\n\n[^y]: Why.\n", &entry(5), body.counter);
         assert!(more.html.contains("id=\"r_e5_fn2\""), "{}", more.html);
+    }
+
+    #[test]
+    fn code_block_options_per_block() {
+        // spec K9: `lang{args}` overrides the template's options per block
+        let r = render(
+            "```python{code_number_links=False}\nx = 1\n```\n",
+            &entry(5),
+            Counter::default(),
+        );
+        assert!(
+            r.html.contains("<pre class=\"highlight\" data-language=\"python\"><span class=\"line\" id=\"e5cb1L1\"><span class=\"line-content\"><span class=\"n"),
+            "{}",
+            r.html
+        );
+        let r = render(
+            "```bash{code_highlight=False}\necho $x\n```\n",
+            &entry(5),
+            Counter::default(),
+        );
+        assert!(
+            r.html.contains("<pre data-language=\"bash\"><span class=\"line\"><span class=\"line-content\">echo $x</span></span>\n</pre>"),
+            "{}",
+            r.html
+        );
+        let r = render(
+            "```python{code_number_links='/x'}\nx\n```\n",
+            &entry(5),
+            Counter::default(),
+        );
+        assert!(r.html.contains("href=\"/x#e5cb1L1\""), "{}", r.html);
+        // a malformed option list is ignored, never an error
+        let r = render("```python{=}\nx\n```\n", &entry(5), Counter::default());
+        assert!(r.html.contains("data-language=\"python{=}\""), "{}", r.html);
     }
 
     #[test]

@@ -133,6 +133,7 @@ impl EntryObject {
             toc_link: link_arg("toc_link").unwrap_or_default(),
             footnotes_link: link_arg("footnotes_link").unwrap_or_default(),
             code_number_links: link_arg("code_number_links"),
+            code_highlight: args.flag(usize::MAX, "code_highlight", true),
             heading_link_class: args.string(usize::MAX, "heading_link_class"),
             heading_template: args.string(usize::MAX, "heading_template"),
             footnotes_class: args.string(usize::MAX, "footnotes_class"),
