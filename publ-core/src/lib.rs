@@ -31,6 +31,7 @@ pub mod config;
 pub mod content;
 pub mod exchange;
 pub mod fsutil;
+pub mod image;
 pub mod index;
 pub mod markup;
 pub mod respond;

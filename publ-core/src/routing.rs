@@ -19,6 +19,10 @@ pub enum Route {
     ForcedAlias(String),
     /// `/_`: the transparent GIF for sized external images.
     Chit,
+    /// `/_img/<signed spec>`: a rendition to render now (spec M23).
+    Rendition(String),
+    /// `/_file/<name>`: a non-image file an entry refers to (spec M27).
+    Asset(String),
     /// Publ's own `/_...` endpoints that this build does not serve yet.
     Unavailable,
     NotFound,
@@ -52,6 +56,8 @@ impl Route {
             ),
             Route::ForcedAlias(_) => ("path_alias", "/<path:path>.PUBL_PATHALIAS"),
             Route::Chit => ("chit", "/_"),
+            Route::Rendition(_) => ("get_image", "/_img/<path:render_spec>"),
+            Route::Asset(_) => ("asset", "/_file/<path:filename>"),
             Route::Unavailable | Route::NotFound => return None,
         })
     }
@@ -109,6 +115,12 @@ pub fn route(path: &str, static_url_path: &str) -> Route {
     }
     if rest == "_" {
         return Route::Chit;
+    }
+    if let Some(spec) = rest.strip_prefix("_img/") {
+        return Route::Rendition(spec.to_string());
+    }
+    if let Some(name) = rest.strip_prefix("_file/") {
+        return Route::Asset(name.to_string());
     }
     if rest.starts_with('_') {
         return Route::Unavailable;

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::config::{Config, ConfigError, RegexAlias};
 use crate::exchange::{Request, Response};
+use crate::image::Images;
 use crate::index::catalog::Catalog;
 use crate::index::indexer::{reindex, IndexError, ScanReport};
 use crate::index::store::{Store, StoreError};
@@ -32,10 +33,16 @@ pub struct Snapshot {
     pub templates: Arc<TemplateIndex>,
     pub env: minijinja::Environment<'static>,
     pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
+    /// Kept across rescans: known image files and renders under way.
+    pub images: Arc<Images>,
 }
 
 impl Snapshot {
-    fn build(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Snapshot, SiteError> {
+    fn build(
+        config: Arc<Config>,
+        catalog: Arc<Catalog>,
+        images: Arc<Images>,
+    ) -> Result<Snapshot, SiteError> {
         let tz = config.timezone()?;
         let template_dir = config.template_dir();
         let mut alias_rules = Vec::new();
@@ -56,6 +63,7 @@ impl Snapshot {
             env: crate::template::env::build(&template_dir),
             alias_rules,
             config,
+            images,
         })
     }
 }
@@ -99,7 +107,8 @@ impl Site {
             store.generation().await?,
             &content,
         ));
-        let snapshot = Snapshot::build(Arc::new(config), catalog)?;
+        let images = Arc::new(Images::new(&config));
+        let snapshot = Snapshot::build(Arc::new(config), catalog, images)?;
         Ok(Site {
             store,
             state: RwLock::new(Arc::new(snapshot)),
@@ -138,7 +147,8 @@ impl Site {
             force,
         )
         .await?;
-        self.reload_with(current.config.clone()).await?;
+        self.reload_with(current.config.clone(), current.images.clone())
+            .await?;
         Ok(report)
     }
 
@@ -153,18 +163,26 @@ impl Site {
             false,
         )
         .await?;
-        self.reload_with(config).await?;
+        let images = Arc::new(Images::new(&config));
+        self.reload_with(config, images).await?;
         Ok(report)
     }
 
-    async fn reload_with(&self, config: Arc<Config>) -> Result<(), SiteError> {
+    async fn reload_with(&self, config: Arc<Config>, images: Arc<Images>) -> Result<(), SiteError> {
         let catalog = Arc::new(Catalog::new(
             self.store.load().await?,
             self.store.generation().await?,
             &config.content_dir(),
         ));
-        self.swap(Snapshot::build(config, catalog)?);
+        self.swap(Snapshot::build(config, catalog, images)?);
         Ok(())
+    }
+
+    /// Deletes renditions not used for `image_cache_age` seconds.
+    pub fn expire_renditions(&self) -> usize {
+        let snapshot = self.snapshot();
+        let age = std::time::Duration::from_secs(snapshot.config.image_cache_age);
+        snapshot.images.expire(age)
     }
 
     /// Answers one request. Never panics: a bug in rendering is a logged 500.

@@ -137,6 +137,38 @@ impl UrlBase {
     }
 }
 
+/// `urllib.parse.urljoin` for the cases links hit: absolute paths,
+/// relative paths and empty targets.
+pub fn join(base: &str, target: &str) -> String {
+    let origin_end = base
+        .find("://")
+        .and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j))
+        .unwrap_or(base.len());
+    if target.is_empty() {
+        return base.to_string();
+    }
+    if target.starts_with('/') {
+        return format!("{}{target}", &base[..origin_end]);
+    }
+    if target.starts_with('?') {
+        let path_end = base.find('?').unwrap_or(base.len());
+        return format!("{}{target}", &base[..path_end]);
+    }
+    let path = base.split('?').next().unwrap_or(base);
+    let dir_end = path.rfind('/').map(|i| i + 1).unwrap_or(path.len());
+    format!("{}{target}", &path[..dir_end.max(origin_end)])
+}
+
+/// A file of the static folder as a URL.
+pub fn static_url(base: &UrlBase, static_url_path: &str, file: &str, absolute: bool) -> String {
+    let path = format!(
+        "{}/{}",
+        static_url_path.trim_end_matches('/'),
+        file.trim_start_matches('/')
+    );
+    base.link(&quote_path(&path), absolute)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

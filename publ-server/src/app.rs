@@ -73,6 +73,7 @@ async fn handle(site: web::Data<Arc<Site>>, req: HttpRequest) -> HttpResponse {
 
 /// Serves `site` until SIGINT/SIGTERM; a unix socket is removed afterwards.
 pub async fn serve(site: Arc<Site>, listen: Listen, threads: usize) -> Result<(), ServeError> {
+    let expiry = actix_rt::spawn(expire_renditions(site.clone()));
     let data = web::Data::new(site);
     let server = HttpServer::new(move || {
         App::new()
@@ -98,6 +99,7 @@ pub async fn serve(site: Arc<Site>, listen: Listen, threads: usize) -> Result<()
         }
     };
     let result = server.run().await;
+    expiry.abort();
     if let Listen::Unix(path) = &listen {
         if let Err(err) = std::fs::remove_file(path) {
             tracing::warn!(socket = %path.display(), error = %err, "cannot remove socket");
@@ -105,6 +107,21 @@ pub async fn serve(site: Arc<Site>, listen: Listen, threads: usize) -> Result<()
     }
     tracing::info!("server stopped");
     result.map_err(ServeError::Run)
+}
+
+/// Every `image_cache_interval` seconds, drops renditions unused for
+/// `image_cache_age` (spec M25), on a blocking thread.
+async fn expire_renditions(site: Arc<Site>) {
+    loop {
+        let interval = site.config().image_cache_interval.max(1);
+        tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
+        let site = site.clone();
+        match web::block(move || site.expire_renditions()).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "expired stale renditions"),
+            Err(err) => tracing::error!(error = %err, "rendition expiry failed"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -158,14 +158,42 @@ fn attributes(raw: &str) -> Vec<(String, Option<String>)> {
     out
 }
 
-/// Publ's `make_tag`: attributes in order, values escaped with `&#34;`.
-fn make_tag(name: &str, attrs: &[(String, Option<String>)], start_end: bool) -> String {
+/// `(src, width, height)` of every `<img>`, in order: what Publ's card
+/// parser takes from an entry (spec F7).
+pub fn images_in(html: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    tokens(html)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Start { name, raw, .. } if name.eq_ignore_ascii_case("img") => {
+                let attrs = attributes(raw);
+                let get = |k: &str| {
+                    attrs
+                        .iter()
+                        .find(|(n, _)| n == k)
+                        .and_then(|(_, v)| v.clone())
+                };
+                Some((get("src")?, get("width"), get("height")))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Publ's `make_tag`: attributes in order, `None` values bare.
+pub fn make_tag(name: &str, attrs: &[(String, Option<String>)], start_end: bool) -> String {
     let mut text = format!("<{name}");
     for (key, value) in attrs {
         text.push(' ');
         text.push_str(key);
         if let Some(v) = value {
-            text.push_str(&format!("=\"{}\"", escape(v)));
+            // `html.escape(v, quote=False)`, then `"` as `&#34;`: Publ
+            // leaves apostrophes alone (CSS `url('...')` stays readable).
+            let escaped = v
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&#34;");
+            text.push_str(&format!("=\"{escaped}\""));
         }
     }
     if start_end {

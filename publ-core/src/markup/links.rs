@@ -37,14 +37,7 @@ impl LinkResolver<'_> {
             return url.to_string();
         }
         if let Some(file) = url.strip_prefix('@') {
-            let path = format!(
-                "{}/{}",
-                self.static_url_path.trim_end_matches('/'),
-                file.trim_start_matches('/')
-            );
-            return self
-                .base
-                .link(&crate::urls::quote_path(&path), self.absolute);
+            return crate::urls::static_url(self.base, self.static_url_path, file, self.absolute);
         }
         let (target, anchor) = match url.find('#') {
             Some(i) => url.split_at(i),
@@ -56,32 +49,10 @@ impl LinkResolver<'_> {
             return format!("{}{anchor}", self.base.link(&link, self.absolute));
         }
         if self.absolute {
-            return format!("{}{anchor}", join_url(&self.page_url, target));
+            return format!("{}{anchor}", crate::urls::join(&self.page_url, target));
         }
         url.to_string()
     }
-}
-
-/// `urllib.parse.urljoin` for the cases links hit: absolute paths,
-/// relative paths and empty targets.
-fn join_url(base: &str, target: &str) -> String {
-    let origin_end = base
-        .find("://")
-        .and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j))
-        .unwrap_or(base.len());
-    if target.is_empty() {
-        return base.to_string();
-    }
-    if target.starts_with('/') {
-        return format!("{}{target}", &base[..origin_end]);
-    }
-    if target.starts_with('?') {
-        let path_end = base.find('?').unwrap_or(base.len());
-        return format!("{}{target}", &base[..path_end]);
-    }
-    let path = base.split('?').next().unwrap_or(base);
-    let dir_end = path.rfind('/').map(|i| i + 1).unwrap_or(path.len());
-    format!("{}{target}", &path[..dir_end.max(origin_end)])
 }
 
 #[cfg(test)]
@@ -101,9 +72,9 @@ mod tests {
     #[test]
     fn urljoin_like_python() {
         let base = "http://h/blog/12-x?a=b";
-        assert_eq!(join_url(base, "/y"), "http://h/y");
-        assert_eq!(join_url(base, "z.html"), "http://h/blog/z.html");
-        assert_eq!(join_url(base, "?q=1"), "http://h/blog/12-x?q=1");
-        assert_eq!(join_url("http://h/", "z"), "http://h/z");
+        assert_eq!(crate::urls::join(base, "/y"), "http://h/y");
+        assert_eq!(crate::urls::join(base, "z.html"), "http://h/blog/z.html");
+        assert_eq!(crate::urls::join(base, "?q=1"), "http://h/blog/12-x?q=1");
+        assert_eq!(crate::urls::join("http://h/", "z"), "http://h/z");
     }
 }

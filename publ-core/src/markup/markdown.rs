@@ -9,6 +9,7 @@ use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, 
 use super::arglist::{parse_spec, ArgList, Literal};
 use super::highlight::highlight;
 use super::html::{escape, strip_html, Strip};
+use super::images::{extract as extract_images, restore as restore_images, ImageHook};
 use super::smartypants::smartypants;
 use crate::content::slug::slugify;
 
@@ -49,6 +50,8 @@ pub struct Render {
     /// Footnote markers as zero-width spaces (summaries, spec section 4
     /// item 14).
     pub suppress_footnotes: bool,
+    /// Renders image sets; without it images are plain `<img>` tags.
+    pub images: Option<ImageHook>,
 }
 
 /// A rendered section and what it found along the way.
@@ -271,7 +274,8 @@ fn split_title(inner: &str) -> (&str, Option<&str>) {
 /// Renders `text` continuing from `start` (the counts of the sections
 /// before it).
 pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
-    let text = bracket_spaced_links(text);
+    let (text, images) = extract_images(text);
+    let text = bracket_spaced_links(&text);
     let text = text.as_ref();
     let mut out = Rendered {
         counter: start,
@@ -288,7 +292,8 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
             }
         }
     };
-    let mut events = hoedown_list_items(text).into_iter();
+    let mut events =
+        restore_images(hoedown_list_items(text), &images, how.images.as_ref()).into_iter();
     let mut pending: Vec<Event> = Vec::new();
     while let Some(event) = events.next() {
         match event {
@@ -711,9 +716,10 @@ mod tests {
             to_html("see [this entry](20191029 secret.md) and [t](a b.md \"T\")", false),
             "<p>see <a href=\"20191029 secret.md\">this entry</a> and <a href=\"a b.md\" title=\"T\">t</a></p>"
         );
+        // Images keep their raw target for the image renderer (spec M17).
         assert_eq!(
             to_html("`[x](a b)` ![i](a b.png)", false),
-            "<p><code>[x](a b)</code> ![i](a b.png)</p>"
+            "<p><code>[x](a b)</code> <img src=\"a b.png\" alt=\"i\"></p>"
         );
     }
 

@@ -3,6 +3,7 @@
 pub mod arglist;
 pub mod highlight;
 pub mod html;
+pub mod images;
 pub mod links;
 pub mod markdown;
 pub mod smartypants;

@@ -4,19 +4,61 @@ use std::path::{Component, Path};
 
 use super::{Ctx, HttpError};
 use crate::exchange::{Body, Response};
+use crate::image::cache::TokenError;
+use crate::image::lookup::Probe;
+use crate::image::rendition::plan;
+use crate::image::ImageError;
 
 /// A file under the static folder; paths that would leave it are 404s.
 pub fn static_file(ctx: &Ctx, rel: &str) -> Result<Response, HttpError> {
-    let not_found = || HttpError::standard(404);
     let rel_path = Path::new(rel);
     if rel.is_empty()
         || rel_path
             .components()
             .any(|c| !matches!(c, Component::Normal(_)))
     {
-        return Err(not_found());
+        return Err(HttpError::standard(404));
     }
-    let path = ctx.page.config.static_dir().join(rel_path);
+    file_response(&ctx.page.config.static_dir().join(rel_path))
+}
+
+/// `/_file/<name>`: a file an entry linked to or showed (spec M27).
+pub fn asset(ctx: &Ctx, name: &str) -> Result<Response, HttpError> {
+    match ctx.page.images.asset(name) {
+        Some(path) => file_response(&path),
+        None => Err(HttpError::standard(404)),
+    }
+}
+
+/// `/_img/<token>`: renders a pending rendition, then sends the browser to
+/// the cached file (spec M23). A forged token is a 400, a source that went
+/// away a 404.
+pub fn rendition(ctx: &Ctx, token: &str) -> Result<Response, HttpError> {
+    let images = &ctx.page.images;
+    let (source, scale, args) = images.open_token(token).map_err(|err| match err {
+        TokenError::BadSignature => HttpError::new(400, format!("Invalid image request: {err}")),
+        TokenError::Missing => HttpError::new(404, "File not found"),
+    })?;
+    let Some(Probe::Image(info)) = images.probe(&source) else {
+        return Err(HttpError::new(404, "File not found"));
+    };
+    let slug = crate::content::slug::slugify(&info.stem, None, false);
+    let plan = args
+        .rendition()
+        .map_err(ImageError::from)
+        .and_then(|a| plan(&info, &a, scale, &slug).map_err(ImageError::from))
+        .map_err(|err| HttpError::new(400, format!("Invalid image request: {err}")))?;
+    if let Err(err) = images.render(&source, &plan) {
+        tracing::error!(source = %source.display(), error = %err, "rendition failed");
+        return Err(HttpError::new(500, "Exception Occurred"));
+    }
+    let url = ctx.page.static_url(&images.static_file(&plan), false);
+    Ok(Response::redirect(302, &url))
+}
+
+fn file_response(path: &Path) -> Result<Response, HttpError> {
+    let not_found = || HttpError::standard(404);
+    let path = path.to_path_buf();
     let meta = std::fs::metadata(&path).map_err(|_| not_found())?;
     if !meta.is_file() {
         return Err(not_found());

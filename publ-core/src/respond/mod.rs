@@ -115,6 +115,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
             rule: route.as_ref().and_then(Route::rule),
         },
         now,
+        images: snapshot.images.clone(),
     });
     let ctx = Ctx {
         snapshot,
@@ -148,6 +149,8 @@ fn dispatch(ctx: &Ctx, path: &str, route: Route) -> Result<Response, HttpError> 
         Route::ForcedAlias(alias) => alias::lookup(ctx, &alias)
             .ok_or_else(|| HttpError::new(404, "Path redirection not found")),
         Route::Chit => Ok(files::chit(ctx)),
+        Route::Rendition(token) => files::rendition(ctx, &token),
+        Route::Asset(name) => files::asset(ctx, &name),
         Route::Unavailable | Route::NotFound => Err(HttpError::standard(404)),
     }
 }

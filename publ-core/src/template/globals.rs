@@ -122,14 +122,6 @@ fn auth_link(page: &Arc<Page>, endpoint: &'static str) -> Value {
 
 /// `image(path)` (spec E6, F18, G9). Renditions come with the image
 /// issue; until then an image is its plain URL (`@` paths are static).
-pub fn image_value(page: &Arc<Page>, args: &CallArgs) -> Value {
-    let path = args.string(0, "path").unwrap_or_default();
-    match path.strip_prefix('@') {
-        Some(file) => Value::from(page.static_url(file, false)),
-        None => Value::from(path),
-    }
-}
-
 /// Flask's `config`: the site's settings under Publ's key names.
 fn config_value(config: &crate::config::Config) -> Value {
     map_value([
@@ -198,15 +190,52 @@ fn get_template(page: &Arc<Page>, args: &CallArgs) -> Result<Value, Error> {
     )
 }
 
+/// `image(path)`: looks in the page entry's folders, the page category's
+/// folder, then the template's (spec E6).
+fn image_function(
+    page: &Arc<Page>,
+    vars: &[(&'static str, Value)],
+    template_images: std::path::PathBuf,
+) -> Value {
+    let mut search = Vec::new();
+    for (name, value) in vars {
+        if let (&"entry", Some(entry)) = (name, value.downcast_object_ref::<EntryObject>()) {
+            search.extend(entry.search_path());
+        }
+        if let (&"category", Some(category)) = (name, value.downcast_object_ref::<CategoryObject>())
+        {
+            search.push(page.config.content_dir().join(&category.path));
+        }
+    }
+    search.push(template_images);
+    let scope = page.image_scope(search);
+    Function::value_of("image", move |args| {
+        let name = args
+            .string(0, "path")
+            .ok_or_else(|| bad_argument("image() needs a path"))?;
+        Ok(super::objects::image::ImageObject::value(
+            scope.clone(),
+            &name,
+        ))
+    })
+}
+
 /// Everything a Publ template can name besides its own variables.
 pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>) -> Value {
     let file_path = (!found.is_builtin()).then(|| page.config.template_dir().join(&found.filename));
+    let content_dir = page.config.content_dir();
+    let template_images = content_dir.join(
+        std::path::Path::new(&found.filename)
+            .parent()
+            .unwrap_or(std::path::Path::new("")),
+    );
     let mut items: Vec<(&'static str, Value)> = vec![
         (
             "template",
             Value::from_object(TemplateObject {
                 found: found.clone(),
                 file_path,
+                images: page.image_scope(vec![template_images.clone()]),
             }),
         ),
         ("user", Value::from_object(UserObject)),
@@ -243,11 +272,11 @@ pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>
         function("url_for", |p, a| url_for(p, a).map(Value::from)),
         function("secure_url", |p, a| url_for(p, a).map(Value::from)),
         function("get_template", get_template),
-        function("image", |p, a| Ok(image_value(p, a))),
         function("get_flashed_messages", |_, _| {
             Ok(Value::from(Vec::<Value>::new()))
         }),
     ]);
+    items.push(("image", image_function(page, &vars, template_images)));
     items.extend(vars);
     if !items.iter().any(|(k, _)| *k == "category") {
         items.push(("category", CategoryObject::value(page, "")));

@@ -64,6 +64,7 @@ pub struct Page {
     pub request: RequestInfo,
     /// UTC seconds: what "now" means for scheduled entries in this render.
     pub now: i64,
+    pub images: Arc<crate::image::Images>,
 }
 
 impl Page {
@@ -89,11 +90,21 @@ impl Page {
     }
 
     pub fn static_url(&self, file: &str, absolute: bool) -> String {
-        let path = format!(
-            "{}/{}",
-            self.config.static_url_path.trim_end_matches('/'),
-            file.trim_start_matches('/')
-        );
-        self.link(&crate::urls::quote_path(&path), absolute)
+        crate::urls::static_url(
+            &self.request.base,
+            &self.config.static_url_path,
+            file,
+            absolute,
+        )
+    }
+
+    /// Where images named from text in `search` folders are found.
+    pub fn image_scope(&self, search_path: Vec<std::path::PathBuf>) -> crate::image::Scope {
+        crate::image::Scope {
+            images: self.images.clone(),
+            search_path,
+            base: self.request.base.clone(),
+            request_url: self.request.url(),
+        }
     }
 }

@@ -267,7 +267,11 @@ impl CategoryObject {
             "first" => member("first", |c, a| c.edge(a, false)),
             "last" => member("last", |c, a| c.edge(a, true)),
             "image" => member("image", |c, a| {
-                Ok(crate::template::globals::image_value(&c.page, a))
+                let folder = c.page.config.content_dir().join(&c.path);
+                Ok(super::image::ImageObject::value(
+                    c.page.image_scope(vec![folder]),
+                    &a.string(0, "filename").unwrap_or_default(),
+                ))
             }),
             "get" => member("get", |c, a| {
                 let name = a.string(0, "name").unwrap_or_default();

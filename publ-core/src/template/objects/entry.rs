@@ -8,13 +8,16 @@ use minijinja::{Error, Value};
 
 use super::args::{bad_argument, CallArgs};
 use super::category::CategoryObject;
+use super::image::{image_args, layout_args, ImageObject};
 use super::member::bind;
 use super::view::{spec_from_keywords, ViewObject};
 use crate::access::is_authorized;
 use crate::content::entry_file::{split_fold, Format};
 use crate::content::headers::{parse_message, Headers};
+use crate::image::set::render_set;
 use crate::index::records::EntryRecord;
-use crate::markup::html::{escape, first_paragraph, plain_text, rewrite_links};
+use crate::markup::html::{escape, first_paragraph, images_in, plain_text, rewrite_links};
+use crate::markup::images::ImageHook;
 use crate::markup::markdown::{count, render, toc_to_html, Counter, Render, Rendered};
 use crate::markup::title::html_title;
 use crate::template::date::ArrowDate;
@@ -139,7 +142,36 @@ impl EntryObject {
             footnotes_class: args.string(usize::MAX, "footnotes_class"),
             footnotes_return: args.string(usize::MAX, "footnotes_return"),
             suppress_footnotes: args.flag(usize::MAX, "_suppress_footnotes", false),
+            images: Some(self.image_hook(args)),
         }
+    }
+
+    /// The entry's folder, then its category's (spec M1, L5).
+    pub fn search_path(&self) -> Vec<std::path::PathBuf> {
+        let content_dir = self.page.config.content_dir();
+        let entry_dir = self
+            .record
+            .file_path
+            .parent()
+            .unwrap_or(&content_dir)
+            .to_path_buf();
+        vec![entry_dir, content_dir.join(&self.record.category)]
+    }
+
+    /// Image sets with the call's options over the site's `layout`
+    /// (spec M19); summaries show none.
+    fn image_hook(&self, args: &CallArgs) -> ImageHook {
+        if args.flag(usize::MAX, "_suppress_images", false) {
+            return ImageHook(Arc::new(|_: &str, _: &str| " ".to_string()));
+        }
+        let scope = self.page.image_scope(self.search_path());
+        let config = layout_args(&self.page.config).merged(&image_args(&args.keywords));
+        let smartquotes = smartquotes(args);
+        ImageHook(Arc::new(move |alt: &str, specs: &str| {
+            render_set(&scope, &config, alt, specs, |caption| {
+                crate::markup::markdown::inline_html(caption, smartquotes)
+            })
+        }))
     }
 
     /// The counts a section starts from: `more` continues the body's.
@@ -171,17 +203,9 @@ impl EntryObject {
                 ..Rendered::default()
             },
         };
-        let content_dir = self.page.config.content_dir();
-        let entry_dir = self
-            .record
-            .file_path
-            .parent()
-            .unwrap_or(&content_dir)
-            .to_path_buf();
-        let resolver = self.page.link_resolver(
-            vec![entry_dir, content_dir.join(&self.record.category)],
-            args.flag(usize::MAX, "absolute", false),
-        );
+        let resolver = self
+            .page
+            .link_resolver(self.search_path(), args.flag(usize::MAX, "absolute", false));
         // Mixed mode: raw HTML inside Markdown is rewritten too (spec K14).
         rendered.html = rewrite_links(&rendered.html, |u| resolver.resolve(u));
         rendered.footnotes = rendered
@@ -283,6 +307,9 @@ impl EntryObject {
                 summary_args
                     .keywords
                     .insert("_suppress_footnotes".into(), Value::from(true));
+                summary_args
+                    .keywords
+                    .insert("_suppress_images".into(), Value::from(true));
                 first_paragraph(&self.render_section(section, &summary_args), false)
             }
         };
@@ -293,8 +320,10 @@ impl EntryObject {
         }
     }
 
-    /// OpenGraph tags (spec F7); images come with renditions.
-    fn card(&self) -> Value {
+    /// OpenGraph tags (spec F7, M28): the first `count` images of the
+    /// `image` option, the entry itself, then `image_fallback`, as
+    /// absolute 1x renditions.
+    fn card(&self, args: &CallArgs) -> Value {
         let tag = |k: &str, v: &str| {
             format!(
                 "<meta property=\"{}\" content=\"{}\">",
@@ -308,6 +337,73 @@ impl EntryObject {
             "og:url",
             &self.link(&CallArgs::with_flag("absolute", true)),
         ));
+        let mut render_args = CallArgs::default();
+        render_args.keywords.insert("count".into(), Value::from(1));
+        render_args.keywords.extend(args.keywords.clone());
+        for (k, v) in [
+            ("max_scale", Value::from(1)),
+            ("_suppress_footnotes", Value::from(true)),
+            ("_no_resize_external", Value::from(true)),
+            ("absolute", Value::from(true)),
+        ] {
+            render_args.keywords.insert(k.into(), v);
+        }
+        let named = |key: &str| -> Vec<(String, Option<String>, Option<String>)> {
+            let Some(value) = args.get(usize::MAX, key).filter(|v| v.is_true()) else {
+                return Vec::new();
+            };
+            let names = crate::template::objects::view::value_list(&value);
+            let scope = self.page.image_scope(self.search_path());
+            let options = image_args(&render_args.keywords);
+            names
+                .iter()
+                .filter_map(|name| scope.image(name).rendition(&scope, 1.0, &options).ok())
+                .map(|(url, size)| {
+                    let (w, h) = size.map_or((None, None), |(w, h)| {
+                        (Some(w.to_string()), Some(h.to_string()))
+                    });
+                    (url, w, h)
+                })
+                .collect()
+        };
+        let mut images = Vec::new();
+        if !args
+            .get(usize::MAX, "image")
+            .is_some_and(|v| v.kind() == minijinja::value::ValueKind::Bool && !v.is_true())
+        {
+            images.extend(named("image"));
+            if self.authorized() {
+                let text = self.text();
+                let combined = format!("{}\n\n{}", text.body, text.more);
+                let html = match self.record.format {
+                    Format::Markdown => {
+                        render(
+                            &combined,
+                            &self.render_options(&render_args),
+                            Counter::default(),
+                        )
+                        .html
+                    }
+                    Format::Html => combined,
+                };
+                images.extend(images_in(&html));
+            }
+            images.extend(named("image_fallback"));
+        }
+        let count = args
+            .get(usize::MAX, "count")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(1)
+            .max(0) as usize;
+        for (url, width, height) in images.into_iter().take(count) {
+            out.push_str(&tag("og:image", &url));
+            if let Some(w) = width.filter(|w| !w.is_empty()) {
+                out.push_str(&tag("og:image:width", &w));
+            }
+            if let Some(h) = height.filter(|h| !h.is_empty()) {
+                out.push_str(&tag("og:image:height", &h));
+            }
+        }
         let description = self.summary(&plain).to_string();
         if !description.is_empty() {
             out.push_str(&tag("og:description", &description));
@@ -434,7 +530,7 @@ impl EntryObject {
             }),
             "footnotes" => member("footnotes", |e, a| Ok(e.footnotes(a))),
             "toc" => member("toc", |e, a| Ok(e.toc(a))),
-            "card" => member("card", |e, _| Ok(e.card())),
+            "card" => member("card", |e, a| Ok(e.card(a))),
             "link" => member("link", |e, a| Ok(Value::from(e.link(a)))),
             "permalink" => member("permalink", |e, a| Ok(Value::from(e.permalink(a)))),
             "archive" => member("archive", |e, a| e.archive(a).map(Value::from)),
@@ -454,7 +550,10 @@ impl EntryObject {
                 ))
             }),
             "image" => member("image", |e, a| {
-                Ok(crate::template::globals::image_value(&e.page, a))
+                Ok(ImageObject::value(
+                    e.page.image_scope(e.search_path()),
+                    &a.string(0, "filename").unwrap_or_default(),
+                ))
             }),
             "get" => member("get", |e, a| {
                 let name = a

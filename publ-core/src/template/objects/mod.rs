@@ -3,6 +3,7 @@
 pub mod args;
 pub mod category;
 pub mod entry;
+pub mod image;
 pub mod member;
 pub mod request;
 pub mod view;

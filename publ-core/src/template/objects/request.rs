@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use minijinja::value::{Object, ObjectRepr};
-use minijinja::Value;
+use minijinja::{Error, ErrorKind, State, Value};
+
+use super::args::CallArgs;
 
 use crate::template::date::ArrowDate;
 use crate::template::page::Page;
@@ -112,6 +114,9 @@ impl Object for UserObject {
 pub struct TemplateObject {
     pub found: Found,
     pub file_path: Option<std::path::PathBuf>,
+    /// Images named from the template: the content folder at the
+    /// template's own relative path (Publ's `Template.image`).
+    pub images: crate::image::Scope,
 }
 
 impl Object for TemplateObject {
@@ -151,6 +156,20 @@ impl Object for TemplateObject {
             },
             _ => return None,
         })
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        if method != "image" {
+            return Err(Error::from(ErrorKind::UnknownMethod));
+        }
+        let args = CallArgs::parse(args)?;
+        let name = args.string(0, "filename").unwrap_or_default();
+        Ok(super::image::ImageObject::value(self.images.clone(), &name))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
