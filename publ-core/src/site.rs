@@ -10,6 +10,7 @@ use crate::exchange::{Request, Response};
 use crate::index::catalog::Catalog;
 use crate::index::indexer::{reindex, IndexError, ScanReport};
 use crate::index::store::{Store, StoreError};
+use crate::search::SearchIndex;
 use crate::template::resolve::TemplateIndex;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,12 +31,18 @@ pub struct Snapshot {
     pub tz: chrono_tz::Tz,
     pub catalog: Arc<Catalog>,
     pub templates: Arc<TemplateIndex>,
+    /// Kept in line with `catalog` (spec O1).
+    pub search: Option<Arc<SearchIndex>>,
     pub env: minijinja::Environment<'static>,
     pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
 }
 
 impl Snapshot {
-    fn build(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Snapshot, SiteError> {
+    fn build(
+        config: Arc<Config>,
+        catalog: Arc<Catalog>,
+        search: Option<Arc<SearchIndex>>,
+    ) -> Result<Snapshot, SiteError> {
         let tz = config.timezone()?;
         let template_dir = config.template_dir();
         let mut alias_rules = Vec::new();
@@ -49,6 +56,7 @@ impl Snapshot {
         Ok(Snapshot {
             tz,
             catalog,
+            search,
             templates: Arc::new(TemplateIndex::scan(
                 &template_dir,
                 &config.template_mimetypes,
@@ -99,7 +107,11 @@ impl Site {
             store.generation().await?,
             &content,
         ));
-        let snapshot = Snapshot::build(Arc::new(config), catalog)?;
+        let search = config
+            .search_index_dir()
+            .map(|dir| Arc::new(SearchIndex::new(dir)));
+        sync_search(search.as_ref(), &catalog).await;
+        let snapshot = Snapshot::build(Arc::new(config), catalog, search)?;
         Ok(Site {
             store,
             state: RwLock::new(Arc::new(snapshot)),
@@ -163,7 +175,13 @@ impl Site {
             self.store.generation().await?,
             &config.content_dir(),
         ));
-        self.swap(Snapshot::build(config, catalog)?);
+        // The same folder keeps its index; another one gets its own.
+        let search = match (config.search_index_dir(), &self.snapshot().search) {
+            (Some(dir), Some(current)) if current.dir() == dir => Some(current.clone()),
+            (dir, _) => dir.map(|dir| Arc::new(SearchIndex::new(dir))),
+        };
+        sync_search(search.as_ref(), &catalog).await;
+        self.swap(Snapshot::build(config, catalog, search)?);
         Ok(())
     }
 
@@ -187,6 +205,21 @@ impl Site {
                 "500 Internal Server Error",
             )
         })
+    }
+}
+
+/// Brings the search index in line with a new catalog. A failure is logged
+/// and leaves the site serving (searches find what the index still has, or
+/// nothing); the next scan tries again.
+async fn sync_search(search: Option<&Arc<SearchIndex>>, catalog: &Arc<Catalog>) {
+    let Some(search) = search else {
+        return;
+    };
+    match search.sync(catalog.clone()).await {
+        Ok(report) => {
+            tracing::info!(?report, path = %search.dir().display(), "search index up to date")
+        }
+        Err(err) => tracing::error!(error = %err, "search index not updated"),
     }
 }
 

@@ -1,10 +1,12 @@
-//! The objects templates see: entry, category, view, and the small ones.
+//! The objects templates see: entry, category, view, search results, and
+//! the small ones.
 
 pub mod args;
 pub mod category;
 pub mod entry;
 pub mod member;
 pub mod request;
+pub mod search;
 pub mod view;
 
 use std::collections::BTreeMap;
