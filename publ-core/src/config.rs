@@ -216,6 +216,15 @@ impl Config {
         self.root.join(&self.static_folder)
     }
 
+    /// The full-text search folder; `None` (no search) when unset or empty,
+    /// as in Publ (spec O1).
+    pub fn search_index_dir(&self) -> Option<PathBuf> {
+        self.search_index
+            .as_ref()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .map(|dir| self.root.join(dir))
+    }
+
     /// The site's time zone (`timezone`), used for generated dates; the
     /// machine's zone when unset, as in Publ.
     pub fn timezone(&self) -> Result<chrono_tz::Tz, ConfigError> {
@@ -330,5 +339,19 @@ mod tests {
         assert_eq!(c.database(), Database::Memory);
         c.database = Some("postgres://u@h/db".into());
         assert_eq!(c.database(), Database::Url("postgres://u@h/db".into()));
+    }
+
+    #[test]
+    fn search_index_is_relative_to_the_site() {
+        // spec O1
+        let mut c = Config {
+            root: "/site".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.search_index_dir(), None);
+        c.search_index = Some("".into());
+        assert_eq!(c.search_index_dir(), None);
+        c.search_index = Some("_index".into());
+        assert_eq!(c.search_index_dir(), Some(PathBuf::from("/site/_index")));
     }
 }

@@ -3,7 +3,8 @@
 //! hands [`Site::render`] a [`Request`] and sends back the [`Response`].
 //!
 //! Data flows one way: files ([`content`]) -> [`index`] -> [`view`] ->
-//! [`template`] -> [`respond`]ed page.
+//! [`template`] -> [`respond`]ed page; the full-text [`search`] index is
+//! kept from the index's catalog and read by templates.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,6 +37,7 @@ pub mod index;
 pub mod markup;
 pub mod respond;
 pub mod routing;
+pub mod search;
 pub mod site;
 pub mod template;
 pub mod urls;

@@ -11,6 +11,7 @@ use crate::image::Images;
 use crate::index::catalog::Catalog;
 use crate::index::indexer::{reindex, IndexError, ScanReport};
 use crate::index::store::{Store, StoreError};
+use crate::search::SearchIndex;
 use crate::template::resolve::TemplateIndex;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,8 @@ pub struct Snapshot {
     pub tz: chrono_tz::Tz,
     pub catalog: Arc<Catalog>,
     pub templates: Arc<TemplateIndex>,
+    /// Kept in line with `catalog` (spec O1).
+    pub search: Option<Arc<SearchIndex>>,
     pub env: minijinja::Environment<'static>,
     pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
     /// Kept across rescans: known image files and renders under way.
@@ -42,6 +45,7 @@ impl Snapshot {
         config: Arc<Config>,
         catalog: Arc<Catalog>,
         images: Arc<Images>,
+        search: Option<Arc<SearchIndex>>,
     ) -> Result<Snapshot, SiteError> {
         let tz = config.timezone()?;
         let template_dir = config.template_dir();
@@ -56,6 +60,7 @@ impl Snapshot {
         Ok(Snapshot {
             tz,
             catalog,
+            search,
             templates: Arc::new(TemplateIndex::scan(
                 &template_dir,
                 &config.template_mimetypes,
@@ -108,7 +113,11 @@ impl Site {
             &content,
         ));
         let images = Arc::new(Images::new(&config));
-        let snapshot = Snapshot::build(Arc::new(config), catalog, images)?;
+        let search = config
+            .search_index_dir()
+            .map(|dir| Arc::new(SearchIndex::new(dir)));
+        sync_search(search.as_ref(), &catalog).await;
+        let snapshot = Snapshot::build(Arc::new(config), catalog, images, search)?;
         Ok(Site {
             store,
             state: RwLock::new(Arc::new(snapshot)),
@@ -174,7 +183,13 @@ impl Site {
             self.store.generation().await?,
             &config.content_dir(),
         ));
-        self.swap(Snapshot::build(config, catalog, images)?);
+        // The same folder keeps its index; another one gets its own.
+        let search = match (config.search_index_dir(), &self.snapshot().search) {
+            (Some(dir), Some(current)) if current.dir() == dir => Some(current.clone()),
+            (dir, _) => dir.map(|dir| Arc::new(SearchIndex::new(dir))),
+        };
+        sync_search(search.as_ref(), &catalog).await;
+        self.swap(Snapshot::build(config, catalog, images, search)?);
         Ok(())
     }
 
@@ -205,6 +220,21 @@ impl Site {
                 "500 Internal Server Error",
             )
         })
+    }
+}
+
+/// Brings the search index in line with a new catalog. A failure is logged
+/// and leaves the site serving (searches find what the index still has, or
+/// nothing); the next scan tries again.
+async fn sync_search(search: Option<&Arc<SearchIndex>>, catalog: &Arc<Catalog>) {
+    let Some(search) = search else {
+        return;
+    };
+    match search.sync(catalog.clone()).await {
+        Ok(report) => {
+            tracing::info!(?report, path = %search.dir().display(), "search index up to date")
+        }
+        Err(err) => tracing::error!(error = %err, "search index not updated"),
     }
 }
 

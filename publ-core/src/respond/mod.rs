@@ -101,6 +101,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
         tz: snapshot.tz,
         catalog: snapshot.catalog.clone(),
         templates: snapshot.templates.clone(),
+        search: snapshot.search.clone(),
         request: RequestInfo {
             method: req.method.clone(),
             path: decoded.clone().unwrap_or_else(|| req.path.clone()),

@@ -12,6 +12,7 @@ use super::objects::entry::EntryObject;
 use super::objects::map_value;
 use super::objects::member::{Function, Member};
 use super::objects::request::{RequestObject, TemplateObject, UserObject};
+use super::objects::search::search;
 use super::objects::view::{spec_from_keywords, ViewObject};
 use super::page::Page;
 use super::resolve::{Accept, Found};
@@ -272,6 +273,7 @@ pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>
         function("url_for", |p, a| url_for(p, a).map(Value::from)),
         function("secure_url", |p, a| url_for(p, a).map(Value::from)),
         function("get_template", get_template),
+        function("search", search),
         function("get_flashed_messages", |_, _| {
             Ok(Value::from(Vec::<Value>::new()))
         }),

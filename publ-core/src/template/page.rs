@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::index::catalog::Catalog;
+use crate::search::SearchIndex;
 use crate::template::resolve::TemplateIndex;
 use crate::urls::UrlBase;
 
@@ -61,6 +62,8 @@ pub struct Page {
     pub tz: chrono_tz::Tz,
     pub catalog: Arc<Catalog>,
     pub templates: Arc<TemplateIndex>,
+    /// The full-text index, when `search_index` is set (spec O1).
+    pub search: Option<Arc<SearchIndex>>,
     pub request: RequestInfo,
     /// UTC seconds: what "now" means for scheduled entries in this render.
     pub now: i64,

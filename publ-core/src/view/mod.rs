@@ -21,13 +21,13 @@ pub enum Unauthorized {
 }
 
 /// Visitors are anonymous until authentication arrives.
-fn authorized(e: &EntryRecord) -> bool {
+pub fn authorized(e: &EntryRecord) -> bool {
     crate::access::is_authorized(&e.auth, None)
 }
 
 /// Publ's `Entry.filter_auth`: authorized entries up to `count`, plus the
 /// allowed share of unauthorized ones, which count against it too.
-fn filter_auth(
+pub fn filter_auth(
     matched: &[Arc<EntryRecord>],
     count: Option<i64>,
     unauthorized: Unauthorized,

@@ -1,4 +1,5 @@
-//! The objects templates see: entry, category, view, and the small ones.
+//! The objects templates see: entry, category, view, search results, and
+//! the small ones.
 
 pub mod args;
 pub mod category;
@@ -6,6 +7,7 @@ pub mod entry;
 pub mod image;
 pub mod member;
 pub mod request;
+pub mod search;
 pub mod view;
 
 use std::collections::BTreeMap;

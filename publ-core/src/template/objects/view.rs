@@ -76,6 +76,24 @@ pub fn spec_value(v: &Value) -> SpecValue {
     }
 }
 
+/// The `unauthorized` argument of `entries()`: a count, or `True` for all.
+pub fn unauthorized_arg(args: &CallArgs) -> Unauthorized {
+    match args.get(0, "unauthorized") {
+        None => Unauthorized::None,
+        Some(n) if n.kind() == minijinja::value::ValueKind::Bool => {
+            if n.is_true() {
+                Unauthorized::All
+            } else {
+                Unauthorized::None
+            }
+        }
+        Some(n) => match n.as_i64() {
+            Some(n) if n > 0 => Unauthorized::Up(n as usize),
+            _ => Unauthorized::None,
+        },
+    }
+}
+
 pub fn spec_from_keywords(keywords: &BTreeMap<String, Value>) -> Spec {
     keywords
         .iter()
@@ -210,21 +228,7 @@ impl ViewObject {
         let member = |name, f| bind(self, name, f);
         Some(match name {
             "entries" => member("entries", |v, a| {
-                let unauthorized = match a.get(0, "unauthorized") {
-                    None => Unauthorized::None,
-                    Some(n) if n.kind() == minijinja::value::ValueKind::Bool => {
-                        if n.is_true() {
-                            Unauthorized::All
-                        } else {
-                            Unauthorized::None
-                        }
-                    }
-                    Some(n) => match n.as_i64() {
-                        Some(n) if n > 0 => Unauthorized::Up(n as usize),
-                        _ => Unauthorized::None,
-                    },
-                };
-                Ok(v.entries_value(&v.view.entries_with(unauthorized)))
+                Ok(v.entries_value(&v.view.entries_with(unauthorized_arg(a))))
             }),
             "link" => member("link", |v, a| Ok(Value::from(v.link(a)))),
             "current" => member("current", |v, a| {
