@@ -15,12 +15,19 @@ XML are parsed into trees, entities decoded, whitespace collapsed, attributes
 sorted; image rendition and `/_file/` URLs are replaced by a placeholder;
 other bodies are compared byte for byte. Authentication URLs are excepted.
 
+Some oracle pages iterate Python sets, so their text order follows the string
+hash seed (the oracle runs with PYTHONHASHSEED=0). Pages that still differ are
+asked of extra oracles with PYTHONHASHSEED=1..N (`--hash-seeds N`); if the
+oracle's output depends on the seed and publ-rs gives one of its variants, the
+page counts as the same document (verdict `same~`).
+
 Writes a per-URL report (with diffs of the normalised documents) and prints
 one summary line: `compat: N urls, S same status, D same document`, followed
 by a short breakdown. Stdlib only; see README.md beside this file.
 """
 
 import argparse
+import concurrent.futures
 import difflib
 import html.parser
 import http.client
@@ -95,10 +102,13 @@ def oracle_app_py(cfg, db_file):
         for num, rule in enumerate(cfg.get('path_alias_regex', [])))
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+def free_port(taken=()):
+    while True:
+        with socket.socket() as sock:
+            sock.bind(('127.0.0.1', 0))
+            port = sock.getsockname()[1]
+        if port not in taken:
+            return port
 
 
 # ------------------------------------------------------------------ HTTP
@@ -333,6 +343,55 @@ def wait_ready(name, proc, conn, host, timeout, oracle):
     raise RuntimeError(f'{name} was not ready after {timeout}s')
 
 
+class Server:
+    """A started server: its process, log file and connection factory."""
+
+    def __init__(self, name, proc, log_path, log_fh, conn, port=None):
+        self.name, self.proc, self.log_path, self.log_fh = name, proc, log_path, log_fh
+        self.conn, self.port = conn, port
+
+    def wait_ready(self, host, timeout, oracle):
+        wait_ready(self.name, self.proc, self.conn, host, timeout, oracle)
+
+    def log_tail(self, lines=15):
+        self.log_fh.flush()
+        with open(self.log_path, errors='replace') as fh:
+            return f'--- tail of {os.path.basename(self.log_path)}\n' + ''.join(fh.readlines()[-lines:])
+
+    def stop(self):
+        stop(self.proc, self.name)
+        self.log_fh.close()
+
+
+def start_oracle(args, site, cfg, scratch, name, seed, servers):
+    """Copies the site to SCRATCH/NAME-site, writes its app.py (SQLite index
+    in the copy) and starts gunicorn on a free port with PYTHONHASHSEED=seed,
+    logging to SCRATCH/NAME.log. The server is appended to `servers` (so the
+    caller stops it) and returned."""
+    copy = os.path.join(scratch, f'{name}-site')
+    shutil.copytree(site, copy, symlinks=True)
+    with open(os.path.join(copy, 'app.py'), 'w') as fh:
+        fh.write(oracle_app_py(cfg, os.path.join(copy, 'compat-index.db')))
+    port = free_port({s.port for s in servers})
+    log_path = os.path.join(scratch, f'{name}.log')
+    log_fh = open(log_path, 'w')
+    try:
+        proc = subprocess.Popen(
+            [os.path.join(args.venv, 'bin', 'gunicorn'), '--chdir', copy, '-b', f'127.0.0.1:{port}',
+             '-w', '1', '--threads', '4', '--timeout', str(int(args.timeout)), 'app:app'],
+            cwd=copy, stdout=log_fh, stderr=subprocess.STDOUT,
+            env={**os.environ, 'PYTHONHASHSEED': str(seed)})  # repeatable set order
+    except OSError:
+        log_fh.close()
+        raise
+    conn = lambda: http.client.HTTPConnection('127.0.0.1', port, timeout=300)  # noqa: E731
+    server = Server(f'the oracle (PYTHONHASHSEED={seed})' if seed else 'the oracle',
+                    proc, log_path, log_fh, conn, port)
+    servers.append(server)
+    log(f'{server.name} on 127.0.0.1:{port} (pid {proc.pid})')
+    return server
+
+
 def stop(proc, name):
     if proc and proc.poll() is None:
         proc.terminate()
@@ -368,6 +427,10 @@ def parse_args():
     ap.add_argument('--keep', action='store_true', help='keep the scratch folder (site copies, logs)')
     ap.add_argument('--code-text', action='store_true',
                     help="compare highlighted code lines by their text only, not the highlighter's token spans")
+    ap.add_argument('--hash-seeds', type=int, default=8, metavar='N',
+                    help='ask pages that differ of N more oracles with PYTHONHASHSEED=1..N; '
+                         'a publ-rs page equal to one of their variants is the same document '
+                         '(0: off; default %(default)s)')
     return ap.parse_args()
 
 
@@ -390,56 +453,44 @@ def main():
             raise SystemExit(f'compat: no {what} at {path}')
 
     scratch = tempfile.mkdtemp(prefix='publ-compat-')
-    oracle_site, publ_site = os.path.join(scratch, 'oracle-site'), os.path.join(scratch, 'publ-site')
-    oracle = publ = None
-    logs = []
+    log(f'scratch folder {scratch}')
+    servers = []  # all started servers, stopped in the finally path
     try:
-        shutil.copytree(site, oracle_site, symlinks=True)
+        # seed 0: repeatable set order, hence crawl
+        oracle = start_oracle(args, site, cfg, scratch, 'oracle', 0, servers)
+        host = f'localhost:{oracle.port}'  # the Host header of every request, to every server
+        publ_site, sock = os.path.join(scratch, 'publ-site'), os.path.join(scratch, 'publ.sock')
         shutil.copytree(site, publ_site, symlinks=True)
-        with open(os.path.join(oracle_site, 'app.py'), 'w') as fh:
-            fh.write(oracle_app_py(cfg, os.path.join(oracle_site, 'compat-index.db')))
-
-        port = free_port()
-        host = f'localhost:{port}'
-        logs = [open(os.path.join(scratch, name), 'w') for name in ('oracle.log', 'publ.log')]
-        oracle = subprocess.Popen(
-            [os.path.join(args.venv, 'bin', 'gunicorn'), '--chdir', oracle_site, '-b', f'127.0.0.1:{port}',
-             '-w', '1', '--threads', '4', '--timeout', str(int(args.timeout)), 'app:app'],
-            cwd=oracle_site, stdout=logs[0], stderr=subprocess.STDOUT,
-            env={**os.environ, 'PYTHONHASHSEED': '0'})  # repeatable set order, hence crawl
-        sock = os.path.join(scratch, 'publ.sock')
-        publ = subprocess.Popen([args.publ_bin, 'serve', publ_site] + (['--config', config] if config else [])
-                                + ['--socket', sock], stdout=logs[1], stderr=subprocess.STDOUT)
-        log(f'scratch folder {scratch}; oracle on {host} (pid {oracle.pid}), publ-rs on {sock} (pid {publ.pid})')
-
-        oconn = lambda: http.client.HTTPConnection('127.0.0.1', port, timeout=300)  # noqa: E731
-        pconn = lambda: UnixConnection(sock, timeout=300)  # noqa: E731
+        log_path = os.path.join(scratch, 'publ.log')
+        log_fh = open(log_path, 'w')
+        proc = subprocess.Popen([args.publ_bin, 'serve', publ_site] + (['--config', config] if config else [])
+                                + ['--socket', sock], stdout=log_fh, stderr=subprocess.STDOUT)
+        publ = Server('publ-rs', proc, log_path, log_fh, lambda: UnixConnection(sock, timeout=300))
+        servers.append(publ)
+        log(f'publ-rs on {sock} (pid {proc.pid})')
         try:
-            wait_ready('publ-rs', publ, pconn, host, args.timeout, oracle=False)
+            publ.wait_ready(host, args.timeout, oracle=False)
             log('publ-rs is up; waiting for the oracle to finish indexing')
-            wait_ready('the oracle', oracle, oconn, host, args.timeout, oracle=True)
+            oracle.wait_ready(host, args.timeout, oracle=True)
         except RuntimeError as err:
-            for name in ('oracle.log', 'publ.log'):
-                with open(os.path.join(scratch, name), errors='replace') as fh:
-                    sys.stderr.write(f'--- tail of {name}\n' + ''.join(fh.readlines()[-15:]))
+            sys.stderr.write(oracle.log_tail() + publ.log_tail())
             raise SystemExit(f'compat: {err}') from None
         log('oracle is indexed; crawling')
-        results, excepted = crawl(args, cfg, host, oconn, pconn)
+        norm = Normaliser(cfg.get('static_url_path', '/static'), cfg.get('image_output_subdir', '_img'),
+                          code_text=args.code_text)
+        results, excepted = crawl(args, norm, host, oracle.conn, publ.conn)
+        checked = hash_variants(args, site, cfg, scratch, servers, norm, host, oracle, results)
     finally:
-        stop(oracle, 'the oracle')
-        stop(publ, 'publ-rs')
-        for fh in logs:
-            fh.close()
+        for server in reversed(servers):
+            server.stop()
         if args.keep:
             log(f'kept {scratch}')
         else:
             shutil.rmtree(scratch, ignore_errors=True)
-    summarise(args, results, excepted)
+    summarise(args, results, excepted, checked)
 
 
-def crawl(args, cfg, host, oconn, pconn):
-    norm = Normaliser(cfg.get('static_url_path', '/static'), cfg.get('image_output_subdir', '_img'),
-                      code_text=args.code_text)
+def crawl(args, norm, host, oconn, pconn):
     skip_re = re.compile('|'.join(map(re.escape, norm.img_prefixes)))
     optional = {'/feed', '/robots.txt', '/sitemap.xml'}  # probed, dropped if the oracle 404s
     queue, seen = deque(['/', '/feed', '/robots.txt', '/sitemap.xml']), set()
@@ -483,28 +534,92 @@ def compare(norm, path, kind, ours, theirs, base):
     if olines != plines:
         res['diff'] = [line[:300] for line in
                        difflib.unified_diff(olines, plines, 'oracle', 'publ-rs', n=2, lineterm='')]
+        if res['same_status'] and kind in ('html', 'xml'):
+            res['docs'] = olines, plines  # for hash_variants
     return res
 
 
-def summarise(args, results, excepted):
+def hash_variants(args, site, cfg, scratch, servers, norm, host, oracle, results):
+    """Asks the pages whose status is the same but whose HTML/XML document is
+    not of oracles with PYTHONHASHSEED=1..N (each on a fresh copy of the site,
+    started only if there are such pages). A page is hash-order dependent if
+    the variants do not all give the seed-0 document while the seed-0 oracle
+    itself, asked again, still does (so "now"-dependent text does not count).
+    If publ-rs's document is one of the variants, the page is the same
+    document (`hash_variant`), else it keeps its DOC verdict with a note.
+    Returns the number of pages asked (None when off or nothing to ask)."""
+    todo = [r for r in results if 'docs' in r]
+    if args.hash_seeds <= 0 or not todo:
+        for r in todo:
+            del r['docs']
+        return None
+    seeds = range(1, args.hash_seeds + 1)
+    log(f'{len(todo)} pages differ; asking oracles with PYTHONHASHSEED={seeds[0]}..{seeds[-1]}')
+    first = len(servers)
+    try:
+        variants = [start_oracle(args, site, cfg, scratch, f'oracle-seed{seed}', seed, servers)
+                    for seed in seeds]
+        for server in variants:  # they index together
+            server.wait_ready(host, args.timeout, oracle=True)
+    except (OSError, RuntimeError) as err:
+        for server in servers[first:]:
+            sys.stderr.write(server.log_tail())
+        log(f'hash-seed variants unavailable ({err}); pages left as they are')
+        for r in todo:
+            del r['docs']
+        return None
+    log('hash-seed oracles are indexed; asking them')
+
+    def doc(conn, r):
+        resp = fetch(conn, host, r['path'])
+        return resp.status, norm.document(r['kind'], resp, f'http://{host}{r["path"]}')[0]
+
+    def check(r):
+        olines, plines = r.pop('docs')
+        seed0 = r['ostatus'], olines
+        if doc(oracle.conn, r) != seed0:
+            return 'oracle output changes between requests'
+        docs = [doc(server.conn, r) for server in variants]
+        if all(d == seed0 for d in docs):
+            return None
+        matches = [seed for seed, d in zip(seeds, docs) if d == (r['pstatus'], plines)]
+        if not matches:
+            return 'oracle output depends on PYTHONHASHSEED'
+        r['same_doc'] = r['hash_variant'] = True
+        return (f'same document as the oracle with PYTHONHASHSEED={matches[0]} '
+                '(hash-order variant); the diff is against PYTHONHASHSEED=0')
+
+    # one URL per worker, each asking the oracles in turn: the oracles render in parallel
+    with concurrent.futures.ThreadPoolExecutor(len(variants) + 1) as pool:
+        for done, (r, note) in enumerate(zip(todo, pool.map(check, todo)), 1):
+            r['note'] = '; '.join(filter(None, [r['note'], note]))
+            if done % 50 == 0:
+                log(f'{done} of {len(todo)} pages asked')
+    return len(todo)
+
+
+def summarise(args, results, excepted, checked=None):
     n = len(results)
     same_status = sum(r['same_status'] for r in results)
     same_doc = sum(r['same_doc'] for r in results)
+    variants = sum(r.get('hash_variant', False) for r in results)
     by_kind = {}
     for r in results:
         by_kind[r['kind']] = [a + b for a, b in zip(by_kind.get(r['kind'], (0, 0)), (1, r['same_doc']))]
     with open(args.report, 'w') as fh:
         fh.write(f'publ-rs compatibility report: {n} urls, {same_status} same status, '
-                 f'{same_doc} same document; {len(excepted)} excepted\n\n')
+                 f'{same_doc} same document (of which {variants} hash-order variants); '
+                 f'{len(excepted)} excepted\n\n')
         fh.write('verdict   oracle publ-rs kind     url\n')
         for r in results:
-            verdict = 'same' if r['same_doc'] else ('DOC' if r['same_status'] else 'STATUS')
+            verdict = (('same~' if r.get('hash_variant') else 'same') if r['same_doc']
+                       else ('DOC' if r['same_status'] else 'STATUS'))
             fh.write(f'{verdict:9} {r["ostatus"]:6} {r["pstatus"]:7} {r["kind"]:8} {r["path"]}\n')
         for path in excepted:
             fh.write(f'{"excepted":9} {"-":6} {"-":7} {"-":8} {path}\n')
         fh.write('\n')
         for r in results:
-            if r['same_doc']:
+            if r['same_doc'] and not r.get('hash_variant'):
                 continue
             fh.write(f'=== {r["path"]}  [{r["kind"]}] status {r["ostatus"]} (oracle) vs {r["pstatus"]} (publ-rs)'
                      f'{"" if r["same_status"] else "  STATUS DIFFERS"}\n')
@@ -516,6 +631,9 @@ def summarise(args, results, excepted):
                 fh.write(f'... ({len(diff) - args.diff_lines} more diff lines)\n')
             fh.write('\n')
     print(f'compat: {n} urls, {same_status} same status, {same_doc} same document')
+    if checked is not None:
+        print(f'  of which hash-order variants: {variants} '
+              f'({checked} differing pages asked with PYTHONHASHSEED=1..{args.hash_seeds})')
     html_total, html_same = by_kind.get('html', (0, 0))
     pct = 100.0 * html_same / html_total if html_total else 0.0
     print(f'  html pages: {html_total}, same document: {html_same} ({pct:.1f}%; target >= 90%)')
