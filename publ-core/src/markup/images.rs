@@ -35,6 +35,9 @@ pub fn extract(text: &str) -> (Cow<'_, str>, Vec<(String, String)>) {
     let mut found = Vec::new();
     let mut out = String::with_capacity(text.len());
     let mut fence: Option<&str> = None;
+    // Paragraph text is scanned as a whole: Publ's image sets often put
+    // one image per line (`| b.jpg "B"`).
+    let mut prose = String::new();
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if let Some(f) = fence {
@@ -45,16 +48,18 @@ pub fn extract(text: &str) -> (Cow<'_, str>, Vec<(String, String)>) {
             continue;
         }
         if let Some(f) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) {
+            out.push_str(&extract_prose(&std::mem::take(&mut prose), &mut found));
             fence = Some(f);
             out.push_str(line);
             continue;
         }
-        out.push_str(&extract_line(line, &mut found));
+        prose.push_str(line);
     }
+    out.push_str(&extract_prose(&prose, &mut found));
     (out.into(), found)
 }
 
-fn extract_line(line: &str, found: &mut Vec<(String, String)>) -> String {
+fn extract_prose(line: &str, found: &mut Vec<(String, String)>) -> String {
     let b = line.as_bytes();
     let mut out = String::with_capacity(line.len());
     let (mut i, mut copied, mut in_code) = (0, 0, false);
@@ -62,6 +67,8 @@ fn extract_line(line: &str, found: &mut Vec<(String, String)>) -> String {
         match b[i] {
             b'`' => in_code = !in_code,
             b'\\' => i += 1,
+            // A code span never crosses a paragraph break.
+            b'\n' if blank_line_follows(b, i) => in_code = false,
             b'!' if !in_code && b.get(i + 1) == Some(&b'[') => {
                 if let Some((alt_end, target_end)) = image_at(b, i) {
                     out.push_str(&line[copied..i]);
@@ -80,6 +87,14 @@ fn extract_line(line: &str, found: &mut Vec<(String, String)>) -> String {
     }
     out.push_str(&line[copied..]);
     out
+}
+
+/// Whether the newline at `at` ends a paragraph (the next line is blank).
+fn blank_line_follows(b: &[u8], at: usize) -> bool {
+    b[at + 1..]
+        .iter()
+        .take_while(|c| **c != b'\n')
+        .all(|c| c.is_ascii_whitespace())
 }
 
 /// For `![` at `start`: the index of the `]` closing the alt text (which
@@ -104,6 +119,7 @@ fn image_at(b: &[u8], start: usize) -> Option<(usize, usize)> {
                 {
                     quote = Some(c);
                 }
+                _ if c == b'\n' && blank_line_follows(b, k) => return None,
                 None if c == b'\\' => k += 1,
                 None if c == open => depth += 1,
                 None if c == shut => {
@@ -223,6 +239,10 @@ mod tests {
         );
         assert!(text.contains("a ![](publ-image:0) b `![x](y)`"), "{text}");
         assert!(text.contains("![no](z)"));
+        let (text, found) = extract("![a](b.jpg \"B\"\n| c.jpg \"C\")\n\n![x](y\n\nz)");
+        assert_eq!(found[0].1, "b.jpg \"B\"\n| c.jpg \"C\"");
+        assert_eq!(found.len(), 1, "a paragraph break ends a target");
+        assert!(text.starts_with("![](publ-image:0)\n\n![x](y"), "{text}");
         let (_, found) = extract("![a](b{crop=(1,2,3,4)})");
         assert_eq!(found[0].1, "b{crop=(1,2,3,4)}");
         let (text, found) = extract("![unclosed](x");
