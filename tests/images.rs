@@ -114,6 +114,13 @@ fn gallery_markup_matches_publ() {
     // M27: a non-image is a /_file/ asset, named as Publ names it
     let asset = tag_with(&html, "img", "notes.txt");
     assert_eq!(attr(&asset, "src"), Some("/_file/072fd/1/notes.txt"));
+    // L5: links to local files and images resolve the same way
+    assert!(
+        html.contains("<a href=\"/_file/072fd/1/notes.txt\">the same notes</a>"),
+        "{html}"
+    );
+    let small = regex::Regex::new(r#"<a href="/_img/[^"]+">a small picture</a>"#).expect("regex");
+    assert!(small.is_match(&html), "{html}");
     let file = get(server.socket(), "/_file/072fd/1/notes.txt");
     assert_eq!(file.status, 200);
     assert_eq!(file.text(), "Field notes, not an image.\n");
@@ -270,4 +277,37 @@ fn bad_rendition_requests_are_refused() {
     site.remove("content/photos/tall.jpg");
     assert_eq!(get(server.socket(), &src).status, 404, "{}", server.log());
     assert_eq!(get(server.socket(), "/").status, 200);
+}
+
+#[test]
+fn html_entries_get_renditions_too() {
+    // spec L4: <img> in HTML entries, sized by attributes and `{}` options
+    let site = SiteCopy::of("images");
+    let server = Server::serve(site.path());
+    let page = get(server.socket(), "/photos/103-An-HTML-entry");
+    assert_eq!(page.status, 200, "{}", server.log());
+    let html = page.text();
+    let logo = tag_with(&html, "img", "alt=\"logo\"");
+    assert_eq!(
+        (attr(&logo, "width"), attr(&logo, "height")),
+        (Some("30"), Some("22"))
+    );
+    assert!(
+        attr(&logo, "src").is_some_and(|s| s.starts_with("/_img/")),
+        "{logo:?}"
+    );
+    let pic = tag_with(&html, "img", "class=\"pic\"");
+    assert_eq!(
+        (attr(&pic, "width"), attr(&pic, "height")),
+        (Some("100"), Some("100"))
+    );
+    let missing = tag_with(&html, "img", "missing.png");
+    assert_eq!(
+        attr(&missing, "data-publ-error"),
+        Some("File Not Found: missing.png")
+    );
+    assert!(
+        html.contains("<a href=\"/_file/072fd/1/notes.txt\">notes</a>"),
+        "{html}"
+    );
 }

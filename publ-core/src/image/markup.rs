@@ -13,8 +13,7 @@ use crate::markup::html::{escape, make_tag};
 /// The 1x URL, the 2x URL (when another file) and the 1x size.
 type Pair = (String, Option<String>, Option<(u32, u32)>);
 
-/// Tag attributes in order; `None` is a bare attribute.
-pub type Attrs = Vec<(String, Option<String>)>;
+pub use crate::markup::html::Attrs;
 
 fn set(attrs: &mut Attrs, key: &str, value: Option<String>) {
     match attrs.iter_mut().find(|(k, _)| k == key) {
@@ -166,6 +165,9 @@ impl Image {
         }
         if !styles.is_empty() {
             set(&mut attrs, "style", Some(styles.join(";")));
+        }
+        if params.contains("_mark_rewritten") {
+            set(&mut attrs, "data-publ-rewritten", Some("True".into()));
         }
         Ok(attrs)
     }
@@ -408,4 +410,61 @@ pub fn not_found(name: &str) -> String {
     }
     text.push_str("</span>");
     text
+}
+
+/// An `<img>` of an HTML entry (or raw HTML in Markdown) as a rendition
+/// (spec L4): `width`/`height` attributes and `{}` options in `src` over
+/// the page's options; computed attributes replace the written ones.
+/// Images our Markdown already rendered are only unmarked.
+pub fn rewrite_img(scope: &Scope, config: &Args, attrs: Attrs) -> Attrs {
+    let lower = |k: &str| k.to_ascii_lowercase();
+    if attrs.iter().any(|(k, _)| k == "data-publ-rewritten") {
+        return attrs
+            .into_iter()
+            .filter(|(k, _)| k != "data-publ-rewritten")
+            .collect();
+    }
+    let mut attr_args = Args::new();
+    let mut src = None;
+    for (k, v) in &attrs {
+        match (lower(k).as_str(), v) {
+            (key @ ("width" | "height"), Some(v)) => {
+                if let Ok(n) = v.trim().parse::<i64>() {
+                    attr_args.set(key, Literal::Int(n));
+                }
+            }
+            ("src", Some(v)) => src = Some(v.clone()),
+            _ => {}
+        }
+    }
+    let Some(src) = src else {
+        return attrs;
+    };
+    let computed = super::set::parse_image_spec(&src)
+        .map_err(|message| ImageError::Spec {
+            spec: src.clone(),
+            message,
+        })
+        .and_then(|(path, args, _)| {
+            scope
+                .image(&path)
+                .img_attrs(scope, &config.merged(&attr_args).merged(&args))
+        });
+    let computed: Attrs = match computed {
+        Ok(computed) => computed,
+        Err(ImageError::NotFound(name)) => vec![(
+            "data-publ-error".into(),
+            Some(format!("File Not Found: {name}")),
+        )],
+        Err(err) => {
+            tracing::warn!(src, error = %err, "cannot show image");
+            vec![("data-publ-error".into(), Some(format!("Error: {err}")))]
+        }
+    };
+    let mut out: Attrs = attrs
+        .into_iter()
+        .filter(|(k, _)| !computed.iter().any(|(c, _)| *c == lower(k)))
+        .collect();
+    out.extend(computed);
+    out
 }

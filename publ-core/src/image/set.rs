@@ -169,7 +169,8 @@ fn render_one(scope: &Scope, spec: &str, show: bool, container: &Args, alt: &str
             );
         }
     };
-    let args = container.merged(&args);
+    let mut args = container.merged(&args);
+    args.set("_mark_rewritten", Literal::Bool(true));
     let image = scope.image(&path);
     match image.img_tag(scope, title.as_deref(), Some(alt), show, &args) {
         Ok(html) => html,

@@ -203,11 +203,19 @@ pub fn make_tag(name: &str, attrs: &[(String, Option<String>)], start_end: bool)
     text
 }
 
-/// Rewrites link targets the way Publ's HTML processor does (spec L2, L3):
-/// `href` on any tag, `src` on all but `<img>` (images are renditions), and
-/// `$attr` (written without its `$`). Tags it changes are rebuilt like
-/// Publ's `make_tag`; every other byte is kept.
-pub fn rewrite_links(html: &str, resolve: impl Fn(&str) -> String) -> String {
+/// Tag attributes in order; `None` is a bare attribute.
+pub type Attrs = Vec<(String, Option<String>)>;
+
+/// Rewrites tags the way Publ's HTML processor does (spec L2-L4): `href`
+/// on any tag, `src` on all but `<img>`, and `$attr` (written without its
+/// `$`) through `resolve`; `<img>` attributes through `image` (renditions).
+/// Tags it changes are rebuilt like Publ's `make_tag`; every other byte is
+/// kept.
+pub fn rewrite_links(
+    html: &str,
+    resolve: impl Fn(&str) -> String,
+    image: impl Fn(Attrs) -> Attrs,
+) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     for token in tokens(html) {
         match token {
@@ -216,14 +224,18 @@ pub fn rewrite_links(html: &str, resolve: impl Fn(&str) -> String) -> String {
                 self_closing,
                 raw,
             } => {
-                let attrs = attributes(raw);
+                let mut attrs = attributes(raw);
+                let is_img = name.eq_ignore_ascii_case("img");
                 let rewrites =
-                    |k: &str| k == "href" || k.starts_with('$') || (k == "src" && name != "img");
-                if !attrs.iter().any(|(k, v)| v.is_some() && rewrites(k)) {
+                    |k: &str| k == "href" || k.starts_with('$') || (k == "src" && !is_img);
+                if !is_img && !attrs.iter().any(|(k, v)| v.is_some() && rewrites(k)) {
                     out.push_str(raw);
                     continue;
                 }
-                let attrs: Vec<(String, Option<String>)> = attrs
+                if is_img {
+                    attrs = image(attrs);
+                }
+                let attrs: Attrs = attrs
                     .into_iter()
                     .map(|(k, v)| match v {
                         Some(v) if rewrites(&k) => {
@@ -447,7 +459,7 @@ mod tests {
     fn links_are_rewritten_and_the_rest_kept() {
         // spec L2, L3
         let html = "<!-- c --><p class=x>see <a href='12#top' title=\"t\">it</a> <img src=\"a.png\"><script src=b.js></script><div $data-x=\"@y\">z</div></p>";
-        let out = rewrite_links(html, |u| format!("[{u}]"));
+        let out = rewrite_links(html, |u| format!("[{u}]"), |a| a);
         assert_eq!(
             out,
             "<!-- c --><p class=x>see <a href=\"[12#top]\" title=\"t\">it</a> <img src=\"a.png\"><script src=\"[b.js]\"></script><div data-x=\"[@y]\">z</div></p>"

@@ -17,7 +17,13 @@ pub struct LinkResolver<'a> {
     /// The page's own URL, against which relative links are made absolute.
     pub page_url: String,
     pub absolute: bool,
+    /// A local image or file as its rendition or `/_file/` URL (spec
+    /// L5 step 4, M27), given the target and the `absolute` flag.
+    pub files: Box<LocalFile<'a>>,
 }
+
+/// `(target, absolute) -> URL` for targets that are local files.
+pub type LocalFile<'a> = dyn Fn(&str, bool) -> Option<String> + 'a;
 
 fn is_external(url: &str) -> bool {
     // `([a-z][a-z0-9+.\-]*:)?//`
@@ -48,10 +54,14 @@ impl LinkResolver<'_> {
             let link = crate::urls::permalink(entry, true, &[]);
             return format!("{}{anchor}", self.base.link(&link, self.absolute));
         }
+        let target = match (self.files)(target, self.absolute) {
+            Some(file) => file,
+            None => target.to_string(),
+        };
         if self.absolute {
-            return format!("{}{anchor}", crate::urls::join(&self.page_url, target));
+            return format!("{}{anchor}", crate::urls::join(&self.page_url, &target));
         }
-        url.to_string()
+        format!("{target}{anchor}")
     }
 }
 

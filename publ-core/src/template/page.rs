@@ -81,6 +81,7 @@ impl Page {
         search: Vec<std::path::PathBuf>,
         absolute: bool,
     ) -> crate::markup::links::LinkResolver<'_> {
+        let scope = self.image_scope(search.clone());
         crate::markup::links::LinkResolver {
             catalog: &self.catalog,
             content_dir: self.config.content_dir(),
@@ -89,6 +90,13 @@ impl Page {
             static_url_path: &self.config.static_url_path,
             page_url: self.request.url(),
             absolute,
+            files: Box::new(move |target, absolute| {
+                // Links to images take only their own `{}` options (M19).
+                let (path, mut args, _) = crate::image::set::parse_image_spec(target).ok()?;
+                args.set("absolute", crate::markup::arglist::Literal::Bool(absolute));
+                let image = scope.image(&path);
+                image.rendition(&scope, 1.0, &args).ok().map(|(url, _)| url)
+            }),
         }
     }
 

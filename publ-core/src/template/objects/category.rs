@@ -250,7 +250,11 @@ impl CategoryObject {
                         let dir = c.page.config.content_dir().join(&c.path);
                         let resolver = c.page.link_resolver(vec![dir], false);
                         let html = to_html(&m.description, true);
-                        Value::from_safe_string(rewrite_links(&html, |u| resolver.resolve(u)))
+                        Value::from_safe_string(rewrite_links(
+                            &html,
+                            |u| resolver.resolve(u),
+                            |a| a,
+                        ))
                     }
                     _ => Value::from(""),
                 })

@@ -14,6 +14,7 @@ use super::view::{spec_from_keywords, ViewObject};
 use crate::access::is_authorized;
 use crate::content::entry_file::{split_fold, Format};
 use crate::content::headers::{parse_message, Headers};
+use crate::image::markup::rewrite_img;
 use crate::image::set::render_set;
 use crate::index::records::EntryRecord;
 use crate::markup::html::{escape, first_paragraph, images_in, plain_text, rewrite_links};
@@ -196,8 +197,14 @@ impl EntryObject {
         if source.is_empty() || !self.authorized() {
             return None;
         }
+        Some(self.markup(source, self.start_of(section), args))
+    }
+
+    /// Entry text as HTML: Markdown rendered, then links and images
+    /// resolved in it (raw HTML in Markdown too, spec K14, L4).
+    fn markup(&self, source: &str, start: Counter, args: &CallArgs) -> Rendered {
         let mut rendered = match self.record.format {
-            Format::Markdown => render(source, &self.render_options(args), self.start_of(section)),
+            Format::Markdown => render(source, &self.render_options(args), start),
             Format::Html => Rendered {
                 html: source.to_string(),
                 ..Rendered::default()
@@ -206,14 +213,16 @@ impl EntryObject {
         let resolver = self
             .page
             .link_resolver(self.search_path(), args.flag(usize::MAX, "absolute", false));
-        // Mixed mode: raw HTML inside Markdown is rewritten too (spec K14).
-        rendered.html = rewrite_links(&rendered.html, |u| resolver.resolve(u));
+        let scope = self.page.image_scope(self.search_path());
+        let config = layout_args(&self.page.config).merged(&image_args(&args.keywords));
+        let image = |attrs| rewrite_img(&scope, &config, attrs);
+        rendered.html = rewrite_links(&rendered.html, |u| resolver.resolve(u), image);
         rendered.footnotes = rendered
             .footnotes
             .iter()
-            .map(|f| rewrite_links(f, |u| resolver.resolve(u)))
+            .map(|f| rewrite_links(f, |u| resolver.resolve(u), image))
             .collect();
-        Some(rendered)
+        rendered
     }
 
     fn render_section(&self, section: Section, args: &CallArgs) -> String {
@@ -375,17 +384,9 @@ impl EntryObject {
             if self.authorized() {
                 let text = self.text();
                 let combined = format!("{}\n\n{}", text.body, text.more);
-                let html = match self.record.format {
-                    Format::Markdown => {
-                        render(
-                            &combined,
-                            &self.render_options(&render_args),
-                            Counter::default(),
-                        )
-                        .html
-                    }
-                    Format::Html => combined,
-                };
+                let html = self
+                    .markup(&combined, Counter::default(), &render_args)
+                    .html;
                 images.extend(images_in(&html));
             }
             images.extend(named("image_fallback"));
