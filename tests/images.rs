@@ -125,6 +125,11 @@ fn gallery_markup_matches_publ() {
     assert_eq!(file.status, 200);
     assert_eq!(file.text(), "Field notes, not an image.\n");
     assert_eq!(get(server.socket(), "/_file/072fd/2/notes.txt").status, 404);
+    // After a restart the name is found without the page being shown.
+    drop(server);
+    let server = Server::serve(site.path());
+    assert_eq!(get(server.socket(), "/_file/072fd/1/notes.txt").status, 200);
+    let html = get(server.socket(), GALLERY).text();
 
     // M22: a remote image keeps its URL in CSS and shows the /_ chit
     let remote = tag_with(&html, "img", "pic.png");

@@ -123,8 +123,23 @@ impl Images {
         None
     }
 
-    /// The file behind a `/_file/` name, if it was handed out.
+    /// The file behind a `/_file/` name. Names are handed out as pages
+    /// mention files; after a restart a bookmarked name is found again by
+    /// probing the content files with its basename.
     pub fn asset(&self, name: &str) -> Option<PathBuf> {
+        if let Some(path) = lock(&self.assets).get(name) {
+            return Some(path.clone());
+        }
+        let basename = name.rsplit('/').next()?;
+        for entry in walkdir::WalkDir::new(&self.content_dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file() && e.file_name().to_string_lossy() == basename)
+        {
+            if let Some(real) = self.allowed(entry.path()) {
+                self.probe(&real);
+            }
+        }
         lock(&self.assets).get(name).cloned()
     }
 
