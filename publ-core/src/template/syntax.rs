@@ -1,12 +1,12 @@
 //! Load-time source rewrites for Jinja2 constructs that minijinja's parser
 //! rejects but real Publ templates use.
 //!
-//! The only such construct found in publ-site and Publ's built-in templates is
-//! tuple unpacking in a `with` target without parentheses
-//! (`{%- with url,value = rsvp.split() -%}`). minijinja accepts the
-//! parenthesised form `{% with (url, value) = ... %}` with the same scoping,
-//! so the rewrite only adds parentheses and leaves everything else, including
-//! whitespace control and an enclosing `loop`, untouched.
+//! Two constructs: tuple unpacking in a `with` target without parentheses
+//! (`{%- with url,value = rsvp.split() -%}`, publ-site's entry template),
+//! which minijinja accepts parenthesised with the same scoping; and Python's
+//! string formatting operator on a string literal (`"%d items" % n`), which
+//! becomes the Jinja2-exact `format` filter (`("%d items"|format(n))`).
+//! Everything else, including whitespace control, is left untouched.
 
 use std::borrow::Cow;
 
@@ -25,7 +25,14 @@ pub fn rewrite_source(src: &str) -> Cow<'_, str> {
                 pos = find_from(src, start + 2, "#}").map_or(src.len(), |e| e + 2);
             }
             Some(b'{') => {
-                pos = tag_end(src, start + 2, "}}");
+                let end = tag_end(src, start + 2, "}}");
+                let inner_end = end.saturating_sub(2).max(start + 2);
+                if let Some(expr) = rewrite_percent(&src[start + 2..inner_end]) {
+                    out.push_str(&src[copied..start + 2]);
+                    out.push_str(&expr);
+                    copied = inner_end;
+                }
+                pos = end;
             }
             Some(b'%') => {
                 let end = tag_end(src, start + 2, "%}");
@@ -53,6 +60,13 @@ pub fn rewrite_source(src: &str) -> Cow<'_, str> {
                         }
                     }
                     _ => {}
+                }
+                if copied <= inner_start {
+                    if let Some(expr) = rewrite_percent(&src[inner_start..inner_end]) {
+                        out.push_str(&src[copied..inner_start]);
+                        out.push_str(&expr);
+                        copied = inner_end;
+                    }
                 }
                 pos = end;
             }
@@ -124,6 +138,117 @@ fn skip_raw(src: &str, from: usize) -> usize {
         pos = start + 2;
     }
     src.len()
+}
+
+/// `'lit' % operand` -> `('lit'|format(operand))` wherever a string
+/// literal is the left side of `%`; `None` when there is none. The operand
+/// is what Python binds to `%`: a parenthesised tuple or value, or a
+/// name/literal with its attribute, item and call trailers and filters.
+fn rewrite_percent(expr: &str) -> Option<String> {
+    let bytes = expr.as_bytes();
+    let mut out = String::new();
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        let q = bytes[i];
+        if q != b'\'' && q != b'"' {
+            i += 1;
+            continue;
+        }
+        let lit_end = string_end(bytes, i, q);
+        let mut j = lit_end;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        if bytes.get(j) != Some(&b'%') || matches!(bytes.get(j + 1), Some(b'}' | b'%')) {
+            i = lit_end;
+            continue;
+        }
+        let op_start = j + 1 + expr[j + 1..].len() - expr[j + 1..].trim_start().len();
+        let op_end = operand_end(expr, op_start);
+        if op_end == op_start {
+            i = lit_end;
+            continue;
+        }
+        let operand = &expr[op_start..op_end];
+        let args = match operand.strip_prefix('(').and_then(|o| o.strip_suffix(')')) {
+            Some(inner)
+                if bracket_end(bytes, op_start) == op_end
+                    && split_top_level(inner, b',').len() > 1 =>
+            {
+                inner.trim_end().trim_end_matches(',').to_string()
+            }
+            _ => operand.to_string(),
+        };
+        out.push_str(&expr[copied..i]);
+        out.push_str(&format!("({}|format({args}))", &expr[i..lit_end]));
+        copied = op_end;
+        i = op_end;
+    }
+    (copied > 0).then(|| out + &expr[copied..])
+}
+
+/// Index just past the bracket group opening at `i`.
+fn bracket_end(bytes: &[u8], i: usize) -> usize {
+    let mut depth = 0usize;
+    let mut k = i;
+    while k < bytes.len() {
+        match bytes[k] {
+            q @ (b'\'' | b'"') => {
+                k = string_end(bytes, k, q);
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return k + 1;
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    bytes.len()
+}
+
+/// End of the unary operand (with trailers and filters) starting at `i`.
+fn operand_end(expr: &str, i: usize) -> usize {
+    let bytes = expr.as_bytes();
+    let word = |k: usize| {
+        k + expr[k..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(expr.len() - k)
+    };
+    let mut k = match bytes.get(i) {
+        Some(b'(' | b'[' | b'{') => bracket_end(bytes, i),
+        Some(&q @ (b'\'' | b'"')) => string_end(bytes, i, q),
+        Some(_) => word(i),
+        None => return i,
+    };
+    loop {
+        match bytes.get(k) {
+            Some(b'(' | b'[') => k = bracket_end(bytes, k),
+            Some(b'.') => k = word(k + 1),
+            _ => {
+                // Filters bind tighter than `%`: `'%s' % x|upper`.
+                let rest = &expr[k..];
+                let trimmed = rest.trim_start();
+                match trimmed.strip_prefix('|') {
+                    Some(after) if !after.starts_with('|') => {
+                        let name_start = k + (rest.len() - trimmed.len()) + 1;
+                        let name_start = name_start + expr[name_start..].len()
+                            - expr[name_start..].trim_start().len();
+                        let end = word(name_start);
+                        if end == name_start {
+                            return k;
+                        }
+                        k = end;
+                    }
+                    _ => return k,
+                }
+            }
+        }
+    }
 }
 
 /// Splits an expression list at commas outside brackets and strings.
@@ -247,6 +372,41 @@ mod tests {
         assert_eq!(
             render(src, context! {}),
             "{% with a, b = c %}{% with a, b = c %}"
+        );
+    }
+
+    #[test]
+    fn percent_formatting_becomes_the_format_filter() {
+        assert_eq!(
+            rewrite_source("{{ '%d of %s' % (n, total|int) ~ 'x' }}"),
+            "{{ ('%d of %s'|format(n, total|int)) ~ 'x' }}"
+        );
+        assert_eq!(
+            rewrite_source("{% set t = \"%s!\" % entry.title(markup=False)|upper %}"),
+            "{% set t = (\"%s!\"|format(entry.title(markup=False)|upper)) %}"
+        );
+        assert_eq!(
+            rewrite_source("{{ '%.1f' % (x) }}"),
+            "{{ ('%.1f'|format((x))) }}"
+        );
+        // Modulo on numbers and `%` inside strings are not formatting.
+        assert!(matches!(
+            rewrite_source("{{ n % 2 }}{{ '100%' }}"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    // Expected output from Jinja2 3.1.6:
+    //   Template("{{ '%d/%s' % (3, 'x') }} {{ '%05.1f' % 2.5 }} {{ '%s' % n|upper }}").render(n='a')
+    #[test]
+    fn percent_formatting_renders_like_jinja2() {
+        let mut env = Environment::new();
+        crate::template::filters::install(&mut env);
+        let src =
+            rewrite_source("{{ '%d/%s' % (3, 'x') }} {{ '%05.1f' % 2.5 }} {{ '%s' % n|upper }}");
+        assert_eq!(
+            env.render_str(&src, context! { n => "a" }).unwrap(),
+            "3/x 002.5 A"
         );
     }
 
