@@ -316,3 +316,166 @@ fn html_entries_get_renditions_too() {
         "{html}"
     );
 }
+
+/// A PNG that claims `width` x `height` and holds no pixels: what a
+/// decompression bomb looks like to a decoder before it allocates.
+fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+    fn crc(bytes: &[u8]) -> u32 {
+        let mut c = 0xffff_ffffu32;
+        for b in bytes {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc(&body).to_be_bytes());
+        out
+    };
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+#[test]
+fn other_formats_and_hostile_files() {
+    let site = SiteCopy::of("images");
+    let encode = |img: image::DynamicImage, format: image::ImageFormat| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, format).expect("encode");
+        out.into_inner()
+    };
+    let pixels = image::RgbaImage::from_fn(90, 60, |x, y| {
+        image::Rgba([
+            (x * 2) as u8,
+            (y * 4) as u8,
+            128,
+            if x < 10 { 0 } else { 255 },
+        ])
+    });
+    site.write_bytes(
+        "content/photos/anim.gif",
+        &encode(
+            image::DynamicImage::ImageRgba8(pixels.clone()),
+            image::ImageFormat::Gif,
+        ),
+    );
+    site.write_bytes(
+        "content/photos/pic.webp",
+        &encode(
+            image::DynamicImage::ImageRgba8(pixels),
+            image::ImageFormat::WebP,
+        ),
+    );
+    let landscape = site.read_bytes("content/photos/landscape.jpg");
+    site.write_bytes(
+        "content/photos/truncated.jpg",
+        &landscape[..landscape.len() / 3],
+    );
+    site.write_bytes("content/photos/bomb.png", &png_header_only(20000, 20000));
+    site.write(
+        "content/photos/formats.md",
+        "Title: Formats\nEntry-ID: 104\nDate: 2024-01-20 12:00:00+00:00\n\n\
+         ![](anim.gif{45}) ![](pic.webp{45}) ![](truncated.jpg{100}) ![](bomb.png{100})\n\n\
+         Escaping: ![](../../publ.toml) ![](/../publ.toml)\n",
+    );
+    let server = Server::serve(site.path());
+    let page = get(server.socket(), "/photos/104-Formats");
+    assert_eq!(page.status, 200, "{}", server.log());
+    let html = page.text();
+
+    // GIF and WebP sources render in their own formats, sized.
+    for (name, format) in [
+        ("anim.gif", image::ImageFormat::Gif),
+        ("pic.webp", image::ImageFormat::WebP),
+    ] {
+        let img = tag_with(&html, "img", &format!("alt=\"{name}\""));
+        assert_eq!(
+            (attr(&img, "width"), attr(&img, "height")),
+            (Some("45"), Some("30"))
+        );
+        let (_, bytes) = fetch_rendition(&server, attr(&img, "src").expect("src"));
+        assert_eq!(image::guess_format(&bytes).expect("format"), format);
+        assert_eq!(dimensions(&bytes), (45, 30));
+    }
+
+    // A path out of the content folder is "not found", never served.
+    assert!(
+        html.contains("Image not found: <code>../../publ.toml</code>"),
+        "{html}"
+    );
+    assert!(!html.contains("secret_key"), "{html}");
+
+    // A PNG claiming 20000x20000 without pixel data (what a decompression
+    // bomb looks like before decoding) is an inline error and a log line,
+    // never a download or a render.
+    assert!(
+        html.contains(
+            "<span class=\"error\">Error loading image bomb.png{100}: cannot read image bomb.png"
+        ),
+        "{html}"
+    );
+    assert!(
+        server.log().contains("unreadable image"),
+        "{}",
+        server.log()
+    );
+    // A truncated file still makes a page; fetching its rendition is an
+    // error with a log line, and the server keeps serving.
+    let img = tag_with(&html, "img", "alt=\"truncated.jpg\"");
+    let status = get(server.socket(), attr(&img, "src").expect("src")).status;
+    assert_eq!(status, 500, "{}", server.log());
+    assert!(
+        server.log().contains("rendition failed"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(get(server.socket(), "/").status, 200);
+    let cached: Vec<String> = walk(&site.join("static/_img"));
+    assert!(
+        cached
+            .iter()
+            .all(|f| !f.contains("truncated") && !f.contains("bomb")),
+        "{cached:?}"
+    );
+
+    // A second request for a rendered file does not render it again.
+    let img = tag_with(&html, "img", "alt=\"anim.gif\"");
+    let src = attr(&img, "src").expect("src");
+    assert_eq!(get(server.socket(), src).status, 302);
+    let renders = server
+        .log()
+        .lines()
+        .filter(|l| l.contains("rendering") && l.contains("anim_"))
+        .count();
+    assert_eq!(renders, 1, "{}", server.log());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}

@@ -88,8 +88,16 @@ impl Images {
                 return Some(probe.clone());
             }
         }
-        let probe = match SourceInfo::read(path) {
+        let content = std::fs::read(path).ok()?;
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        let probe = match SourceInfo::from_bytes(&name, &content) {
             Ok(info) => Probe::Image(Arc::new(info)),
+            // An image we would decode but cannot read (damaged, or over the
+            // decoder's size limits) is an error, not a download.
+            Err(err) if super::rendition::is_decodable_format(&content) => {
+                tracing::error!(path = %path.display(), error = %err, "unreadable image");
+                Probe::Broken(err.to_string())
+            }
             Err(_) => Probe::Asset(self.asset_name(path)?),
         };
         lock(&self.probes).insert(path.to_path_buf(), (fp, probe.clone()));

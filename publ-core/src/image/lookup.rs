@@ -12,6 +12,8 @@ pub enum Probe {
     Image(Arc<SourceInfo>),
     /// Not an image: served under `/_file/<name>`.
     Asset(String),
+    /// An image file that cannot be read, and why.
+    Broken(String),
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +30,11 @@ pub enum Image {
     /// A local file that is not an image (`/_file/` name).
     Asset(String),
     NotFound(String),
+    /// A damaged or oversized image: shown as an error.
+    Broken {
+        name: String,
+        reason: String,
+    },
 }
 
 pub fn find(scope: &Scope, name: &str) -> Image {
@@ -55,6 +62,10 @@ pub fn find(scope: &Scope, name: &str) -> Image {
     match scope.images.probe(&real) {
         Some(Probe::Image(info)) => Image::Local { path: real, info },
         Some(Probe::Asset(asset)) => Image::Asset(asset),
+        Some(Probe::Broken(reason)) => Image::Broken {
+            name: name.to_string(),
+            reason,
+        },
         None => Image::NotFound(name.to_string()),
     }
 }
@@ -89,6 +100,7 @@ impl Image {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             Image::Static(p) | Image::Remote(p) | Image::Asset(p) | Image::NotFound(p) => last(p),
+            Image::Broken { name, .. } => last(name),
         }
     }
 }

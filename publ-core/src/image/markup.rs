@@ -88,6 +88,12 @@ impl Image {
                 absolute,
             ),
             Image::NotFound(path) => return Err(ImageError::NotFound(path.clone())),
+            Image::Broken { name, reason } => {
+                return Err(ImageError::Unreadable {
+                    name: name.clone(),
+                    reason: reason.clone(),
+                })
+            }
         };
         Ok((url, None))
     }
@@ -128,7 +134,12 @@ impl Image {
                 }
                 attrs
             }
-            Image::NotFound(path) => return Err(ImageError::NotFound(path.clone())),
+            Image::NotFound(_) | Image::Broken { .. } => {
+                return Err(self
+                    .rendition(scope, 1.0, &params)
+                    .err()
+                    .unwrap_or_else(|| ImageError::NotFound(self.filename())))
+            }
             _ => self.external_attrs(scope, &params, &mut styles)?,
         };
         match params.get("image_loading") {

@@ -33,6 +33,8 @@ pub enum ImageError {
     Args(#[from] rendition::ArgError),
     #[error(transparent)]
     Rendition(#[from] rendition::RenditionError),
+    #[error("cannot read image {name}: {reason}")]
+    Unreadable { name: String, reason: String },
     #[error("bad image spec {spec:?}: {message}")]
     Spec { spec: String, message: String },
 }

@@ -26,7 +26,7 @@ pub use name::{checksum_bytes, source_checksum, split_ext, RENDITION_VERSION};
 pub use pipeline::{render_bytes, render_to, write_atomic};
 pub use plan::{plan, renditions, Flatten, OutputFormat, Plan, Renditions, ResizeOp};
 pub use size::{crop_scale, rendition_size, CropScale, SizeSpec};
-pub use source::SourceInfo;
+pub use source::{is_decodable_format, SourceInfo};
 
 /// Everything that can go wrong between arguments and a written file.
 #[derive(Debug, thiserror::Error)]

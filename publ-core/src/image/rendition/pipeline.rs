@@ -17,6 +17,8 @@ use image::{
 };
 
 use super::args::ScaleFilter;
+use image::ImageFormat;
+
 use super::plan::{OutputFormat, Plan, ResizeOp};
 use super::quantize::quantize_rgba;
 use super::source::{detect_format, is_paletted};
@@ -53,6 +55,11 @@ pub fn render_bytes(content: &[u8], plan: &Plan) -> Result<Vec<u8>, RenditionErr
 /// reduced to 8 bits per channel (Pillow's RGB/RGBA/L/LA modes).
 pub(crate) fn load(content: &[u8]) -> Result<DynamicImage, RenditionError> {
     let format = detect_format(content)?;
+    if format == ImageFormat::Jpeg && jpeg_truncated(content) {
+        // The JPEG decoder pads missing scan data with grey; Pillow refuses
+        // ("image file is truncated"), and so do we.
+        return Err(RenditionError::Decode("image file is truncated".into()));
+    }
     let mut decoder = ImageReader::with_format(Cursor::new(content), format)
         .into_decoder()
         .map_err(RenditionError::decode)?;
@@ -66,6 +73,15 @@ pub(crate) fn load(content: &[u8]) -> Result<DynamicImage, RenditionError> {
         ColorType::Rgb16 | ColorType::Rgb32F => DynamicImage::ImageRgb8(img.to_rgb8()),
         _ => DynamicImage::ImageRgba8(img.to_rgba8()),
     })
+}
+
+/// No end-of-image marker after the last start-of-scan: the file was cut.
+fn jpeg_truncated(content: &[u8]) -> bool {
+    let last_scan = content.windows(2).rposition(|w| w == [0xff, 0xda]);
+    match last_scan {
+        Some(at) => !content[at..].windows(2).any(|w| w == [0xff, 0xd9]),
+        None => true,
+    }
 }
 
 /// The pixel steps, in Publ's pipeline order.

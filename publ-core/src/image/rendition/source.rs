@@ -96,6 +96,12 @@ impl SourceInfo {
     }
 }
 
+/// Whether the content is in a format this build decodes (whether or not
+/// it decodes cleanly).
+pub fn is_decodable_format(content: &[u8]) -> bool {
+    detect_format(content).is_ok()
+}
+
 /// Content sniffing limited to the formats this build decodes.
 pub(crate) fn detect_format(content: &[u8]) -> Result<ImageFormat, RenditionError> {
     match image::guess_format(content) {
