@@ -9,15 +9,16 @@ use image::codecs::gif::GifEncoder;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::codecs::webp::WebPEncoder;
-use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{
     ColorType, DynamicImage, ExtendedColorType, GenericImageView, ImageDecoder, ImageEncoder,
-    ImageReader, RgbaImage,
+    ImageReader,
 };
 
-use super::args::ScaleFilter;
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::ImageFormat;
+
+use super::args::ScaleFilter;
 
 use super::plan::{OutputFormat, Plan, ResizeOp};
 use super::quantize::quantize_rgba;
@@ -132,72 +133,40 @@ fn crop_and_resize(img: DynamicImage, op: &ResizeOp) -> Result<DynamicImage, Ren
             height: h,
         });
     }
-    let img = if [left, top, right, bottom] == [0, 0, w, h] {
-        img
-    } else {
-        img.crop_imm(left, top, right - left, bottom - top)
-    };
     let (tw, th) = op.size;
-    if img.dimensions() == (tw, th) || tw == 0 || th == 0 {
-        return Ok(img);
-    }
-
-    // Pillow resamples RGBA/LA premultiplied (except with NEAREST), which
-    // keeps the colour of invisible pixels from bleeding into edges.
-    if img.color().has_alpha() && op.filter != ScaleFilter::Nearest {
-        let was_la = img.color() == ColorType::La8;
-        let mut rgba = img.into_rgba8();
-        premultiply(&mut rgba);
-        let mut out = resample(DynamicImage::ImageRgba8(rgba), tw, th, op.filter).into_rgba8();
-        unpremultiply(&mut out);
-        let out = DynamicImage::ImageRgba8(out);
-        return Ok(if was_la {
-            DynamicImage::ImageLumaA8(out.to_luma_alpha8())
+    if tw == 0 || th == 0 || (right - left, bottom - top) == (tw, th) {
+        // No resampling: a plain crop (or nothing) is exact.
+        return Ok(if [left, top, right, bottom] == [0, 0, w, h] {
+            img
         } else {
-            out
+            img.crop_imm(left, top, right - left, bottom - top)
         });
     }
-    Ok(resample(img, tw, th, op.filter))
-}
-
-/// Pillow filter → nearest `image` equivalent. Box is area averaging,
-/// which `thumbnail_exact` implements for downscaling; Hamming (a short
-/// windowed sinc) is closest to the triangle filter.
-fn resample(img: DynamicImage, w: u32, h: u32, filter: ScaleFilter) -> DynamicImage {
-    let filter_type = match filter {
-        ScaleFilter::Nearest => FilterType::Nearest,
-        ScaleFilter::Bilinear | ScaleFilter::Hamming => FilterType::Triangle,
-        ScaleFilter::Bicubic => FilterType::CatmullRom,
-        ScaleFilter::Lanczos => FilterType::Lanczos3,
-        ScaleFilter::Box => {
-            if w <= img.width() && h <= img.height() {
-                return img.thumbnail_exact(w, h);
-            }
-            FilterType::Triangle
-        }
+    // Pillow's filters by name; bicubic is Catmull-Rom (a = -0.5) in both.
+    let alg = match op.filter {
+        ScaleFilter::Nearest => ResizeAlg::Nearest,
+        ScaleFilter::Box => ResizeAlg::Convolution(FilterType::Box),
+        ScaleFilter::Bilinear => ResizeAlg::Convolution(FilterType::Bilinear),
+        ScaleFilter::Hamming => ResizeAlg::Convolution(FilterType::Hamming),
+        ScaleFilter::Bicubic => ResizeAlg::Convolution(FilterType::CatmullRom),
+        ScaleFilter::Lanczos => ResizeAlg::Convolution(FilterType::Lanczos3),
     };
-    img.resize_exact(w, h, filter_type)
-}
-
-fn premultiply(img: &mut RgbaImage) {
-    for p in img.pixels_mut() {
-        let a = u32::from(p.0[3]);
-        for c in &mut p.0[..3] {
-            *c = ((u32::from(*c) * a + 127) / 255) as u8;
-        }
-    }
-}
-
-fn unpremultiply(img: &mut RgbaImage) {
-    for p in img.pixels_mut() {
-        let a = u32::from(p.0[3]);
-        for c in &mut p.0[..3] {
-            // Fully transparent pixels have no colour left to recover.
-            *c = (u32::from(*c) * 255 + a / 2)
-                .checked_div(a)
-                .map_or(0, |v| v.min(255) as u8);
-        }
-    }
+    // Like Pillow, resample with premultiplied alpha (except NEAREST), so
+    // the colour of invisible pixels does not bleed into edges.
+    let options = ResizeOptions::new()
+        .resize_alg(alg)
+        .crop(
+            f64::from(left),
+            f64::from(top),
+            f64::from(right - left),
+            f64::from(bottom - top),
+        )
+        .use_alpha(op.filter != ScaleFilter::Nearest);
+    let mut out = DynamicImage::new(tw, th, img.color());
+    Resizer::new()
+        .resize(&img, &mut out, &options)
+        .map_err(|e| RenditionError::Decode(format!("resize failed: {e}")))?;
+    Ok(out)
 }
 
 /// `image.quantize(colors=n)`, keeping the image's channel layout.
