@@ -98,20 +98,14 @@ impl Image {
         Ok((url, None))
     }
 
-    /// The 1x URL, the 2x URL when it is a different file, and the size.
+    /// The 1x URL, the 2x URL when it differs, and the size. Publ compares
+    /// URLs: while renditions are pending their signed URLs differ (they
+    /// carry the scale), so a srcset is written until both exist and turn
+    /// out to be the same file.
     fn renditions(&self, scope: &Scope, args: &Args) -> Result<Pair, ImageError> {
-        let low = for_density(args, false);
-        let high = for_density(args, true);
-        let (url_1x, size) = self.rendition(scope, 1.0, &low)?;
-        let same_file = match (self.plan(1.0, &low)?, self.plan(2.0, &high)?) {
-            (Some(a), Some(b)) => a.rel_path == b.rel_path,
-            _ => true,
-        };
-        let url_2x = if same_file {
-            None
-        } else {
-            Some(self.rendition(scope, 2.0, &high)?.0)
-        };
+        let (url_1x, size) = self.rendition(scope, 1.0, &for_density(args, false))?;
+        let (url_2x, _) = self.rendition(scope, 2.0, &for_density(args, true))?;
+        let url_2x = (url_2x != url_1x).then_some(url_2x);
         Ok((url_1x, url_2x, size))
     }
 

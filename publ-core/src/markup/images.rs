@@ -62,14 +62,15 @@ pub fn extract(text: &str) -> (Cow<'_, str>, Vec<(String, String)>) {
 fn extract_prose(line: &str, found: &mut Vec<(String, String)>) -> String {
     let b = line.as_bytes();
     let mut out = String::with_capacity(line.len());
-    let (mut i, mut copied, mut in_code) = (0, 0, false);
+    let (mut i, mut copied) = (0, 0);
     while i < b.len() {
         match b[i] {
-            b'`' => in_code = !in_code,
+            b'`' => {
+                i = code_span_end(b, i);
+                continue;
+            }
             b'\\' => i += 1,
-            // A code span never crosses a paragraph break.
-            b'\n' if blank_line_follows(b, i) => in_code = false,
-            b'!' if !in_code && b.get(i + 1) == Some(&b'[') => {
+            b'!' if b.get(i + 1) == Some(&b'[') => {
                 if let Some((alt_end, target_end)) = image_at(b, i) {
                     out.push_str(&line[copied..i]);
                     out.push_str(&format!("![]({PLACEHOLDER}{})", found.len()));
@@ -87,6 +88,29 @@ fn extract_prose(line: &str, found: &mut Vec<(String, String)>) -> String {
     }
     out.push_str(&line[copied..]);
     out
+}
+
+/// For a run of backticks at `at`: the index after the code span it opens
+/// (closed by a run of the same length, within the paragraph), or after
+/// the run itself when nothing closes it.
+pub(super) fn code_span_end(b: &[u8], at: usize) -> usize {
+    let run = |k: usize| b[k..].iter().take_while(|c| **c == b'`').count();
+    let n = run(at);
+    let mut k = at + n;
+    while k < b.len() {
+        match b[k] {
+            b'`' => {
+                let m = run(k);
+                if m == n {
+                    return k + m;
+                }
+                k += m;
+            }
+            b'\n' if blank_line_follows(b, k) => break,
+            _ => k += 1,
+        }
+    }
+    at + n
 }
 
 /// Whether the newline at `at` ends a paragraph (the next line is blank).
@@ -245,6 +269,8 @@ mod tests {
         assert!(text.starts_with("![](publ-image:0)\n\n![x](y"), "{text}");
         let (_, found) = extract("![a](b{crop=(1,2,3,4)})");
         assert_eq!(found[0].1, "b{crop=(1,2,3,4)}");
+        let (_, found) = extract("``a ` ![x](y) `` ![z](w)");
+        assert_eq!(found, vec![("z".to_string(), "w".to_string())]);
         let (text, found) = extract("![unclosed](x");
         assert!(found.is_empty());
         assert_eq!(text, "![unclosed](x");

@@ -9,7 +9,9 @@ use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, 
 use super::arglist::{parse_spec, ArgList, Literal};
 use super::highlight::highlight;
 use super::html::{escape, strip_html, Strip};
-use super::images::{extract as extract_images, restore as restore_images, ImageHook};
+use super::images::{
+    code_span_end, extract as extract_images, restore as restore_images, ImageHook,
+};
 use super::smartypants::smartypants;
 use crate::content::slug::slugify;
 
@@ -195,12 +197,14 @@ fn bracket_line(line: &str) -> String {
     let b = line.as_bytes();
     let mut out = String::with_capacity(line.len() + 8);
     let mut i = 0;
-    let mut in_code = false;
     let mut copied = 0;
     while i < b.len() {
         match b[i] {
-            b'`' => in_code = !in_code,
-            b']' if !in_code && b.get(i + 1) == Some(&b'(') && !is_image(b, i) => {
+            b'`' => {
+                i = code_span_end(b, i);
+                continue;
+            }
+            b']' if b.get(i + 1) == Some(&b'(') && !is_image(b, i) => {
                 let start = i + 2;
                 let mut depth = 1;
                 let mut j = start;
@@ -715,6 +719,11 @@ mod tests {
         assert_eq!(
             to_html("see [this entry](20191029 secret.md) and [t](a b.md \"T\")", false),
             "<p>see <a href=\"20191029 secret.md\">this entry</a> and <a href=\"a b.md\" title=\"T\">t</a></p>"
+        );
+        // A double-backtick code span may hold single backticks.
+        assert_eq!(
+            to_html("``[a `b`](c d.md)`` [e](f g.md)", false),
+            "<p><code>[a `b`](c d.md)</code> <a href=\"f g.md\">e</a></p>"
         );
         // Images keep their raw target for the image renderer (spec M17).
         assert_eq!(

@@ -236,9 +236,16 @@ impl EntryObject {
         }
     }
 
-    /// `entry.footnotes(**args)`: every footnote of body and more (F5).
-    fn footnotes(&self, args: &CallArgs) -> Value {
-        // Publ renders the body's footnotes without its smartypants pass.
+    /// Publ collects the body's footnotes and headings without its
+    /// smartypants pass, which runs over the whole buffer only when `more`
+    /// adds to it; the arguments for the body's part accordingly.
+    fn body_buffer_args(&self, args: &CallArgs, found: fn(Counter) -> usize) -> CallArgs {
+        if found(count(&self.text().more)) > 0 {
+            return CallArgs {
+                positional: args.positional.clone(),
+                keywords: args.keywords.clone(),
+            };
+        }
         let mut straight = CallArgs::with_flag("smartquotes", false);
         straight.keywords.extend(
             args.keywords
@@ -246,7 +253,13 @@ impl EntryObject {
                 .filter(|(k, _)| *k != "smartquotes")
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
-        let notes: Vec<String> = [(Section::Body, &straight), (Section::More, args)]
+        straight
+    }
+
+    /// `entry.footnotes(**args)`: every footnote of body and more (F5).
+    fn footnotes(&self, args: &CallArgs) -> Value {
+        let body_args = self.body_buffer_args(args, |c| c.footnote);
+        let notes: Vec<String> = [(Section::Body, &body_args), (Section::More, args)]
             .into_iter()
             .filter_map(|(s, a)| self.rendered(s, a))
             .flat_map(|r| r.footnotes)
@@ -271,9 +284,10 @@ impl EntryObject {
             .get(0, "max_depth")
             .and_then(|v| v.as_i64())
             .map(|d| d.max(0) as usize);
-        let toc: Vec<(u8, String)> = [Section::Body, Section::More]
+        let body_args = self.body_buffer_args(args, |c| c.toc);
+        let toc: Vec<(u8, String)> = [(Section::Body, &body_args), (Section::More, args)]
             .into_iter()
-            .filter_map(|s| self.rendered(s, args))
+            .filter_map(|(s, a)| self.rendered(s, a))
             .flat_map(|r| r.toc)
             .collect();
         Value::from_safe_string(toc_to_html(&toc, max_depth))
