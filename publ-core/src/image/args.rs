@@ -123,29 +123,17 @@ impl Args {
             None | Some(Literal::None) => None,
             Some(Literal::Str(s)) if s.is_empty() => None,
             Some(Literal::Str(s)) => Some(Crop::parse(s)?),
-            Some(v) => {
-                let values: Option<Vec<i64>> = v
-                    .as_slice()
-                    .map(|s| s.iter().map(Literal::as_i64).collect())
-                    .unwrap_or(None);
-                Some(Crop::from_values(
-                    &values.ok_or_else(|| ArgError::Crop(v.to_string()))?,
-                )?)
-            }
+            Some(v) => Some(Crop::from_values(
+                &ints(v).ok_or_else(|| ArgError::Crop(v.to_string()))?,
+            )?),
         };
         let background = match self.get("background") {
             None => None,
             Some(Literal::Str(s)) => Some(Background::from_spec(s)?),
             Some(v) if !v.truthy() => Some(Background::drop_alpha()),
-            Some(v) => {
-                let values: Option<Vec<i64>> = v
-                    .as_slice()
-                    .map(|s| s.iter().map(Literal::as_i64).collect())
-                    .unwrap_or(None);
-                Some(Background::from_tuple(
-                    &values.ok_or_else(|| ArgError::Color(v.to_string()))?,
-                )?)
-            }
+            Some(v) => Some(Background::from_tuple(
+                &ints(v).ok_or_else(|| ArgError::Color(v.to_string()))?,
+            )?),
         };
         Ok(RenditionArgs {
             scale: num("scale")?,
@@ -181,6 +169,11 @@ impl FromIterator<(String, Literal)> for Args {
         }
         out
     }
+}
+
+/// A tuple or list of integers (`crop=(x, y, w, h)`, `background=(r, g, b)`).
+fn ints(value: &Literal) -> Option<Vec<i64>> {
+    value.as_slice()?.iter().map(Literal::as_i64).collect()
 }
 
 /// Python's `str()` of a value, as attributes print it.

@@ -91,16 +91,8 @@ fn fit_size(args: &RenditionArgs, input_w: u32, input_h: u32, output_scale: f64)
         }
     }
 
-    width *= output_scale;
-    height *= output_scale;
-
     // Never larger than the input, each axis clamped on its own as Publ does.
-    let w = py_round(width).min(i64::from(input_w));
-    let h = py_round(height).min(i64::from(input_h));
-    SizeSpec {
-        size: (to_px(w), to_px(h)),
-        fill_box: None,
-    }
+    scaled_within((width, height), output_scale, (input_w, input_h))
 }
 
 /// `_get_rendition_fill_size`: exact output box, cropping the input.
@@ -201,15 +193,18 @@ fn stretch_size(args: &RenditionArgs, input_w: u32, input_h: u32, output_scale: 
         }
     }
 
-    width *= output_scale;
-    height *= output_scale;
-
     // FIX: Publ's stretch has no upper clamp, so `width` beyond the source
     // produced an <img> larger than the file (or, if only one axis grew, an
     // upscale). Spec M3 and the manual say images are never upscaled, so
     // each axis is clamped to the input like `fit` does.
-    let w = py_round(width).min(i64::from(input_w));
-    let h = py_round(height).min(i64::from(input_h));
+    scaled_within((width, height), output_scale, (input_w, input_h))
+}
+
+/// `(width, height) * output_scale`, rounded as Python does and clamped
+/// per axis to the input size.
+fn scaled_within(size: (f64, f64), output_scale: f64, input: (u32, u32)) -> SizeSpec {
+    let w = py_round(size.0 * output_scale).min(i64::from(input.0));
+    let h = py_round(size.1 * output_scale).min(i64::from(input.1));
     SizeSpec {
         size: (to_px(w), to_px(h)),
         fill_box: None,
