@@ -237,10 +237,12 @@ impl EntryObject {
     }
 
     /// Publ collects the body's footnotes and headings without its
-    /// smartypants pass, which runs over the whole buffer only when `more`
-    /// adds to it; the arguments for the body's part accordingly.
-    fn body_buffer_args(&self, args: &CallArgs, found: fn(Counter) -> usize) -> CallArgs {
-        if found(count(&self.text().more)) > 0 {
+    /// smartypants pass, which runs over the whole buffer when `more` is
+    /// rendered into it: when `more`'s count is non-zero, and that count
+    /// includes the body's once the page has shown `more` (Publ carries the
+    /// counter across). So: smartquoted when there is a `more` to render.
+    fn body_buffer_args(&self, args: &CallArgs) -> CallArgs {
+        if !self.text().more.is_empty() {
             return CallArgs {
                 positional: args.positional.clone(),
                 keywords: args.keywords.clone(),
@@ -258,7 +260,7 @@ impl EntryObject {
 
     /// `entry.footnotes(**args)`: every footnote of body and more (F5).
     fn footnotes(&self, args: &CallArgs) -> Value {
-        let body_args = self.body_buffer_args(args, |c| c.footnote);
+        let body_args = self.body_buffer_args(args);
         let notes: Vec<String> = [(Section::Body, &body_args), (Section::More, args)]
             .into_iter()
             .filter_map(|(s, a)| self.rendered(s, a))
@@ -284,7 +286,7 @@ impl EntryObject {
             .get(0, "max_depth")
             .and_then(|v| v.as_i64())
             .map(|d| d.max(0) as usize);
-        let body_args = self.body_buffer_args(args, |c| c.toc);
+        let body_args = self.body_buffer_args(args);
         let toc: Vec<(u8, String)> = [(Section::Body, &body_args), (Section::More, args)]
             .into_iter()
             .filter_map(|(s, a)| self.rendered(s, a))
