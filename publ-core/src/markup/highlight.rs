@@ -5,7 +5,8 @@
 //! lexer, since syntect ships no Jinja grammar and Publ sites are full of
 //! Jinja examples.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use regex::Regex;
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
@@ -66,6 +67,27 @@ fn lexer(lang: &str) -> Option<Lexer> {
 /// language is unknown (the caller shows plain text, as Pygments'
 /// `TextLexer` fallback does).
 pub fn highlight(lang: &str, code: &str) -> Option<Vec<String>> {
+    // Highlighting is the slowest step of rendering an entry, and the same
+    // blocks come back on every request (body, toc and footnotes passes,
+    // feeds, index pages): keep recent results, bounded.
+    const KEEP: usize = 2048;
+    static SEEN: OnceLock<Mutex<HashMap<(String, String), Option<Vec<String>>>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    let key = (lang.to_string(), code.to_string());
+    if let Some(hit) = seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let lines = highlight_uncached(lang, code);
+    if let Ok(mut m) = seen.lock() {
+        if m.len() >= KEEP {
+            m.clear();
+        }
+        m.insert(key, lines.clone());
+    }
+    lines
+}
+
+fn highlight_uncached(lang: &str, code: &str) -> Option<Vec<String>> {
     let tokens = match lexer(lang)? {
         Lexer::Grammar(syntax) => lex_grammar(syntax, code),
         Lexer::Jinja => lex_jinja(code, None),
