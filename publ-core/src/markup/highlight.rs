@@ -13,6 +13,9 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 
 use super::html::escape;
 
+/// Recent results by `(language, code)`.
+type Highlighted = HashMap<(String, String), Option<Vec<String>>>;
+
 /// One highlighted run: its Pygments class (`None` = plain text) and text.
 type Token = (Option<&'static str>, String);
 
@@ -71,7 +74,7 @@ pub fn highlight(lang: &str, code: &str) -> Option<Vec<String>> {
     // blocks come back on every request (body, toc and footnotes passes,
     // feeds, index pages): keep recent results, bounded.
     const KEEP: usize = 2048;
-    static SEEN: OnceLock<Mutex<HashMap<(String, String), Option<Vec<String>>>>> = OnceLock::new();
+    static SEEN: OnceLock<Mutex<Highlighted>> = OnceLock::new();
     let seen = SEEN.get_or_init(Default::default);
     let key = (lang.to_string(), code.to_string());
     if let Some(hit) = seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
