@@ -317,9 +317,10 @@ fn html_entries_get_renditions_too() {
     );
 }
 
-/// A PNG that claims `width` x `height` and holds no pixels: what a
-/// decompression bomb looks like to a decoder before it allocates.
-fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+/// A PNG that claims `width` x `height`; with `idat` its pixel data starts
+/// (a zlib header) as a decompression bomb's would, without it the file
+/// is damaged.
+fn png_claiming(width: u32, height: u32, idat: bool) -> Vec<u8> {
     fn crc(bytes: &[u8]) -> u32 {
         let mut c = 0xffff_ffffu32;
         for b in bytes {
@@ -347,6 +348,9 @@ fn png_header_only(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(chunk(b"IHDR", &ihdr));
+    if idat {
+        png.extend(chunk(b"IDAT", &[0x78, 0x9c]));
+    }
     png.extend(chunk(b"IEND", &[]));
     png
 }
@@ -386,11 +390,15 @@ fn other_formats_and_hostile_files() {
         "content/photos/truncated.jpg",
         &landscape[..landscape.len() / 3],
     );
-    site.write_bytes("content/photos/bomb.png", &png_header_only(20000, 20000));
+    site.write_bytes(
+        "content/photos/broken.png",
+        &png_claiming(20000, 20000, false),
+    );
+    site.write_bytes("content/photos/bomb.png", &png_claiming(20000, 20000, true));
     site.write(
         "content/photos/formats.md",
         "Title: Formats\nEntry-ID: 104\nDate: 2024-01-20 12:00:00+00:00\n\n\
-         ![](anim.gif{45}) ![](pic.webp{45}) ![](truncated.jpg{100}) ![](bomb.png{100})\n\n\
+         ![](anim.gif{45}) ![](pic.webp{45}) ![](truncated.jpg{100}) ![](broken.png{100}) ![](bomb.png{100})\n\n\
          Escaping: ![](../../publ.toml) ![](/../publ.toml)\n",
     );
     let server = Server::serve(site.path());
@@ -420,12 +428,11 @@ fn other_formats_and_hostile_files() {
     );
     assert!(!html.contains("secret_key"), "{html}");
 
-    // A PNG claiming 20000x20000 without pixel data (what a decompression
-    // bomb looks like before decoding) is an inline error and a log line,
-    // never a download or a render.
+    // A damaged image (no pixel data at all) is an inline error and a log
+    // line, never a download or a render.
     assert!(
         html.contains(
-            "<span class=\"error\">Error loading image bomb.png{100}: cannot read image bomb.png"
+            "<span class=\"error\">Error loading image broken.png{100}: cannot read image broken.png"
         ),
         "{html}"
     );
@@ -433,6 +440,15 @@ fn other_formats_and_hostile_files() {
         server.log().contains("unreadable image"),
         "{}",
         server.log()
+    );
+    // A 20000x20000 PNG (400 megapixels, 1.2 GB decoded) is refused from
+    // its header, as Pillow's decompression-bomb limit does: an inline
+    // error and a log line, nothing decoded or rendered.
+    assert!(
+        html.contains(
+            "<span class=\"error\">Error loading image bomb.png{100}: cannot read image bomb.png"
+        ) && html.contains("decompression bomb"),
+        "{html}"
     );
     // A truncated file still makes a page; fetching its rendition is an
     // error with a log line, and the server keeps serving.

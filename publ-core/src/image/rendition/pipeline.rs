@@ -22,7 +22,7 @@ use super::args::ScaleFilter;
 
 use super::plan::{OutputFormat, Plan, ResizeOp};
 use super::quantize::quantize_rgba;
-use super::source::{detect_format, is_paletted};
+use super::source::{check_pixels, detect_format, is_paletted};
 use super::RenditionError;
 
 /// Renders `source` according to `plan` and atomically writes `dest`
@@ -64,6 +64,8 @@ pub(crate) fn load(content: &[u8]) -> Result<DynamicImage, RenditionError> {
     let mut decoder = ImageReader::with_format(Cursor::new(content), format)
         .into_decoder()
         .map_err(RenditionError::decode)?;
+    let (width, height) = decoder.dimensions();
+    check_pixels(width, height)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(RenditionError::decode)?;
     img.apply_orientation(orientation);

@@ -62,6 +62,7 @@ impl SourceInfo {
             .into_decoder()
             .map_err(RenditionError::decode)?;
         let (raw_w, raw_h) = decoder.dimensions();
+        check_pixels(raw_w, raw_h)?;
         // Pillow's fix_orientation ignores unreadable EXIF; so do we.
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
         let (width, height) = if swaps_axes(orientation) {
@@ -94,6 +95,20 @@ impl SourceInfo {
             checksum: checksum_bytes(content),
         })
     }
+}
+
+/// Pillow's decompression-bomb limit (twice `MAX_IMAGE_PIXELS`): larger
+/// images are refused before any pixel is decoded.
+pub const MAX_PIXELS: u64 = 178_956_970;
+
+pub(crate) fn check_pixels(width: u32, height: u32) -> Result<(), RenditionError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(RenditionError::Decode(format!(
+            "image size ({pixels} pixels) exceeds limit of {MAX_PIXELS} pixels, could be decompression bomb"
+        )));
+    }
+    Ok(())
 }
 
 /// Whether the content is in a format this build decodes (whether or not
