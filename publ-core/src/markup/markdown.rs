@@ -632,10 +632,7 @@ fn code_block(how: &Render, info: &str, code: &str, block: usize) -> String {
         ));
     }
     if highlighting {
-        // Pygments' `stripall`: the block loses surrounding whitespace.
-        let text = text.trim();
-        let lines = highlight(&lang, text)
-            .unwrap_or_else(|| text.lines().map(|l| escape(l).into_owned()).collect());
+        let lines = highlight(&lang, text);
         for (i, line) in lines.iter().enumerate() {
             let id = format!("e{}cb{block}L{}", how.entry_id, i + 1);
             let number = match &number_links {
