@@ -46,6 +46,31 @@ pub fn quote_path(path: &str) -> String {
     utf8_percent_encode(path, PATH_SAFE).to_string()
 }
 
+/// Decodes `%XX` escapes except those of the `keep` bytes; text whose
+/// escapes are not UTF-8 stays as it was.
+pub fn unquote_except(s: &str, keep: &[u8]) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) if bytes[i] == b'%' && !keep.contains(&b) => {
+                out.push(b);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
 fn quote_query(s: &str) -> String {
     utf8_percent_encode(s, QUERY_SAFE)
         .to_string()
@@ -137,8 +162,8 @@ impl UrlBase {
     }
 }
 
-/// `urllib.parse.urljoin` for the cases links hit: absolute paths,
-/// relative paths and empty targets.
+/// `urllib.parse.urljoin` for the cases links hit: full URLs, absolute
+/// and relative paths, queries, fragments and empty targets.
 pub fn join(base: &str, target: &str) -> String {
     let origin_end = base
         .find("://")
@@ -146,6 +171,20 @@ pub fn join(base: &str, target: &str) -> String {
         .unwrap_or(base.len());
     if target.is_empty() {
         return base.to_string();
+    }
+    let scheme_end = target
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+        .filter(|&i| i > 0 && target[i..].starts_with(':'));
+    if scheme_end.is_some() {
+        return target.to_string();
+    }
+    if target.starts_with("//") {
+        let scheme = base.find(':').map_or("", |i| &base[..=i]);
+        return format!("{scheme}{target}");
+    }
+    if target.starts_with('#') {
+        let end = base.find('#').unwrap_or(base.len());
+        return format!("{}{target}", &base[..end]);
     }
     if target.starts_with('/') {
         return format!("{}{target}", &base[..origin_end]);
@@ -172,6 +211,16 @@ pub fn static_url(base: &UrlBase, static_url_path: &str, file: &str, absolute: b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unquotes_all_but_the_kept() {
+        assert_eq!(
+            unquote_except("a=%7B%22x%22%7D&b=%26", b"&=+#"),
+            "a={\"x\"}&b=%26"
+        );
+        assert_eq!(unquote_except("q=%E2%9C%93%2B", b"&=+#"), "q=\u{2713}%2B");
+        assert_eq!(unquote_except("bad=%FF", b""), "bad=%FF");
+    }
 
     #[test]
     fn endpoint_shapes() {

@@ -86,5 +86,13 @@ mod tests {
         assert_eq!(crate::urls::join(base, "z.html"), "http://h/blog/z.html");
         assert_eq!(crate::urls::join(base, "?q=1"), "http://h/blog/12-x?q=1");
         assert_eq!(crate::urls::join("http://h/", "z"), "http://h/z");
+        // A full URL wins, as `link=entry.link(absolute=True)` in feeds.
+        assert_eq!(crate::urls::join(base, "https://x/y"), "https://x/y");
+        assert_eq!(crate::urls::join(base, "mailto:a@b"), "mailto:a@b");
+        assert_eq!(crate::urls::join(base, "//cdn/y"), "http://cdn/y");
+        assert_eq!(
+            crate::urls::join(base, "#top"),
+            "http://h/blog/12-x?a=b#top"
+        );
     }
 }

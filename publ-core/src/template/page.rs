@@ -45,14 +45,20 @@ impl RequestInfo {
         format!("{}?{}", self.path, self.query_string)
     }
 
+    /// Werkzeug's `request.url`: an IRI, so the path reads as requested
+    /// (decoded, bar `?` and `#`) and the query keeps only its `&`, `=`,
+    /// `+` and `#` escaped.
     pub fn url(&self) -> String {
+        let path = self.path.replace('?', "%3F").replace('#', "%23");
         let q = if self.query_string.is_empty() {
             String::new()
         } else {
-            format!("?{}", self.query_string)
+            format!(
+                "?{}",
+                crate::urls::unquote_except(&self.query_string, b"&=+#")
+            )
         };
-        self.base
-            .absolute(&format!("{}{}", crate::urls::quote_path(&self.path), q))
+        self.base.absolute(&format!("{path}{q}"))
     }
 }
 
