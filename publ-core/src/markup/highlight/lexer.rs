@@ -4,13 +4,14 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use pcre2::bytes::{CaptureLocations, Regex};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::catalog::{self, Found};
-use super::pattern;
+use super::{grammar, pattern};
 
 /// A token's kind: a Pygments CSS class (`""` for plain text), or
 /// `Other`, the text a delegating lexer hands to its root lexer.
@@ -47,8 +48,41 @@ pub(super) struct RegexLexer {
 
 struct Rule {
     re: Regex,
+    /// The pattern again, without JIT, for the long matches that exhaust
+    /// the JIT's stack (Python's `re` has no such limit): compiled when
+    /// first needed.
+    interpreted: OnceLock<Option<Regex>>,
+    source: String,
+    flags: String,
     action: Action,
     next: Next,
+}
+
+impl Rule {
+    /// `pattern.match(text, pos)`: the match's end, its groups in `loc`.
+    fn match_at(&self, loc: &mut CaptureLocations, text: &[u8], pos: usize) -> Option<usize> {
+        match self.re.captures_read_at(loc, text, pos) {
+            Ok(found) => found.map(|m| m.end()),
+            Err(_) => {
+                let slow = self
+                    .interpreted
+                    .get_or_init(|| pattern::compile_interpreted(&self.source, &self.flags).ok());
+                let slow = slow.as_ref()?;
+                let mut slow_loc = slow.capture_locations();
+                match slow.captures_read_at(&mut slow_loc, text, pos) {
+                    Ok(found) => {
+                        let end = found.map(|m| m.end());
+                        *loc = slow_loc;
+                        end
+                    }
+                    Err(err) => {
+                        tracing::warn!(pattern = %self.source, %err, "highlighting rule failed");
+                        None
+                    }
+                }
+            }
+        }
+    }
 }
 
 enum Action {
@@ -108,6 +142,9 @@ impl Lexer {
                     .map_err(|e| format!("state {state}: pattern {source:?}: {e}"))?;
                 rules.push(Rule {
                     re,
+                    interpreted: OnceLock::new(),
+                    source: source.clone(),
+                    flags: flags.clone(),
                     action: action_of(action)?,
                     next: next_of(next, &ids)?,
                 });
@@ -232,8 +269,8 @@ impl RegexLexer {
                 let loc = locs
                     .entry((state, i))
                     .or_insert_with(|| rule.re.capture_locations());
-                if let Ok(Some(m)) = rule.re.captures_read_at(loc, bytes, pos) {
-                    matched = Some((i, m.end()));
+                if let Some(end) = rule.match_at(loc, bytes, pos) {
+                    matched = Some((i, end));
                     break;
                 }
             }
@@ -388,7 +425,23 @@ fn markdown_codeblock<'t>(
             lexer.tokens(&text[start..end], &[], &mut inner);
             out.extend(inner.into_iter().map(|(p, k, v)| (p + start, k, v)));
         }
-        Found::Unported | Found::Unknown => push(out, "s", Some((start, end))),
+        // `TextLexer`, all one `Text` token.
+        Found::Unported if lang.eq_ignore_ascii_case("text") => push(out, "", Some((start, end))),
+        // Pygments runs a lexer we do not have: approximate it as the
+        // fences of that language are.
+        Found::Unported => match grammar::grammar(&lang.to_lowercase()) {
+            Some(syntax) => {
+                let mut at = start;
+                for (class, value) in grammar::lex_grammar(syntax, &text[start..end]) {
+                    let len = value.len();
+                    out.push((at, Kind::Class(class.unwrap_or("")), Cow::Owned(value)));
+                    at += len;
+                }
+            }
+            None => push(out, "", Some((start, end))),
+        },
+        // `get_lexer_by_name` failed: the block is one `String` token.
+        Found::Unknown => push(out, "s", Some((start, end))),
     }
     push(out, "sb", named("terminator"));
 }

@@ -11,7 +11,6 @@ mod pattern;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use super::html::escape;
 use catalog::Found;
 use lexer::Kind;
 
@@ -31,7 +30,7 @@ pub fn highlight(lang: &str, code: &str) -> Vec<String> {
     if let Some(hit) = seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return hit;
     }
-    let lines = highlight_uncached(lang, &preprocess(code));
+    let lines = highlight_uncached(lang, code);
     if let Ok(mut m) = seen.lock() {
         if m.len() >= KEEP {
             m.clear();
@@ -41,14 +40,22 @@ pub fn highlight(lang: &str, code: &str) -> Vec<String> {
     lines
 }
 
-/// Pygments' input preparation as Publ configures it (`stripall=True`):
-/// no byte-order mark, `\n` line ends, no surrounding whitespace, and a
-/// final newline.
-fn preprocess(code: &str) -> String {
+/// Pygments' input preparation: no byte-order mark, `\n` line ends, a
+/// final newline, and no surrounding whitespace with `stripall=True`
+/// (how Publ asks for a lexer by name) or else no surrounding blank
+/// lines (`stripnl`, the default of the `TextLexer()` Publ falls back to).
+fn preprocess(code: &str, stripall: bool) -> String {
     let code = code.strip_prefix('\u{feff}').unwrap_or(code);
     let code = code.replace("\r\n", "\n").replace('\r', "\n");
-    let mut code = code.trim_matches(is_python_space).to_string();
-    code.push('\n');
+    let mut code = if stripall {
+        code.trim_matches(is_python_space)
+    } else {
+        code.trim_matches('\n')
+    }
+    .to_string();
+    if !code.ends_with('\n') {
+        code.push('\n');
+    }
     code
 }
 
@@ -62,8 +69,9 @@ fn highlight_uncached(lang: &str, code: &str) -> Vec<String> {
     let lang = lang.to_lowercase();
     match catalog::by_alias(&lang) {
         Found::Lexer(lexer) => {
+            let code = preprocess(code, true);
             let mut tokens = Vec::new();
-            lexer.tokens(code, &[], &mut tokens);
+            lexer.tokens(&code, &[], &mut tokens);
             to_lines(tokens.iter().map(|(_, kind, text)| {
                 let class = match kind {
                     Kind::Class("") => None,
@@ -73,14 +81,18 @@ fn highlight_uncached(lang: &str, code: &str) -> Vec<String> {
                 (class, &**text)
             }))
         }
-        Found::Unported => match grammar::grammar(&lang) {
-            Some(syntax) => {
-                let tokens = grammar::lex_grammar(syntax, code);
-                to_lines(tokens.iter().map(|(class, text)| (*class, text.as_str())))
+        Found::Unported => {
+            let code = preprocess(code, true);
+            match grammar::grammar(&lang) {
+                Some(syntax) => {
+                    let tokens = grammar::lex_grammar(syntax, &code);
+                    to_lines(tokens.iter().map(|(class, text)| (*class, text.as_str())))
+                }
+                None => to_lines([(None, code.as_str())]),
             }
-            None => to_lines([(None, code)]),
-        },
-        Found::Unknown => to_lines([(None, code)]),
+        }
+        // Publ's `TextLexer()`, made without `stripall`.
+        Found::Unknown => to_lines([(None, preprocess(code, false).as_str())]),
     }
 }
 
@@ -120,6 +132,21 @@ fn render_line(tokens: Vec<(Option<&str>, String)>) -> String {
     out
 }
 
+/// Pygments' `HtmlFormatter` escaping: `html.escape(value, quote=False)`,
+/// so quotes stay as they are (token text is element content).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,16 +159,34 @@ mod tests {
             lines,
             [
                 "<span class=\"k\">def</span><span class=\"w\"> </span><span class=\"nf\">foo</span><span class=\"p\">(</span><span class=\"n\">x</span><span class=\"p\">):</span>",
-                "    <span class=\"k\">return</span> <span class=\"s1\">&#39;a&#39;</span>  <span class=\"c1\"># hi</span>",
+                "    <span class=\"k\">return</span> <span class=\"s1\">'a'</span>  <span class=\"c1\"># hi</span>",
             ]
         );
     }
 
     #[test]
     fn unknown_language_is_plain_text() {
-        assert_eq!(highlight("no-such-language", "  a < b\n\n"), ["a &lt; b"]);
+        // ... made as Publ makes it, without `stripall`: only blank lines
+        // around the code go.
+        assert_eq!(
+            highlight("no-such-language", "\n  a < b  \n\n"),
+            ["  a &lt; b  "]
+        );
         // `jinja2` is no Pygments alias: Publ shows such blocks plain.
         assert_eq!(highlight("jinja2", "{{ x }}"), ["{{ x }}"]);
+    }
+
+    #[test]
+    fn long_matches_outlast_the_jit_stack() {
+        // A fenced block in Markdown is one match of a repeated group,
+        // too long for PCRE2's default JIT stack past a kilobyte or so.
+        let code = format!("```python\n{}```\n", "x = 1\n".repeat(1000));
+        let lines = highlight("markdown", &code);
+        assert_eq!(lines[0], "<span class=\"sb\">```python</span>");
+        assert_eq!(
+            lines[1],
+            "<span class=\"n\">x</span> <span class=\"o\">=</span> <span class=\"mi\">1</span>"
+        );
     }
 
     #[test]
