@@ -46,9 +46,11 @@ pub fn quote_path(path: &str) -> String {
     utf8_percent_encode(path, PATH_SAFE).to_string()
 }
 
-/// Decodes `%XX` escapes except those of the `keep` bytes; text whose
-/// escapes are not UTF-8 stays as it was.
-pub fn unquote_except(s: &str, keep: &[u8]) -> String {
+/// Werkzeug's `uri_to_iri` for one part: decodes `%XX` escapes except
+/// those of controls, space, `%`, DEL and the part's `delimiters`; text
+/// whose escapes are not UTF-8 stays as it was.
+pub fn unquote_iri(s: &str, delimiters: &[u8]) -> String {
+    let keep = |b: u8| b <= 0x20 || b == b'%' || b == 0x7f || delimiters.contains(&b);
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -58,7 +60,7 @@ pub fn unquote_except(s: &str, keep: &[u8]) -> String {
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match hex {
-            Some(b) if bytes[i] == b'%' && !keep.contains(&b) => {
+            Some(b) if bytes[i] == b'%' && !keep(b) => {
                 out.push(b);
                 i += 3;
             }
@@ -215,11 +217,15 @@ mod tests {
     #[test]
     fn unquotes_all_but_the_kept() {
         assert_eq!(
-            unquote_except("a=%7B%22x%22%7D&b=%26", b"&=+#"),
+            unquote_iri("a=%7B%22x%22%7D&b=%26", b"&=+#"),
             "a={\"x\"}&b=%26"
         );
-        assert_eq!(unquote_except("q=%E2%9C%93%2B", b"&=+#"), "q=\u{2713}%2B");
-        assert_eq!(unquote_except("bad=%FF", b""), "bad=%FF");
+        assert_eq!(
+            unquote_iri("q=%E2%9C%93%2B%20", b"&=+#"),
+            "q=\u{2713}%2B%20"
+        );
+        assert_eq!(unquote_iri("bad=%FF", b""), "bad=%FF");
+        assert_eq!(unquote_iri("/a%20b%7B%2F", b"/?#"), "/a%20b{%2F");
     }
 
     #[test]

@@ -4,24 +4,17 @@
 //! blocks are reshaped as Publ's renderer makes them (spec K5, K7, K8), as
 //! transforms of the event stream.
 
-use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 use super::arglist::{parse_spec, ArgList, Literal};
+pub use super::extensions::Extensions;
 use super::highlight::highlight;
-use super::html::{escape, strip_html, Strip};
-use super::images::{
-    code_span_end, extract as extract_images, restore as restore_images, ImageHook,
-};
+use super::hoedown::{normalize, ESCAPED_EQUALS, TARGET_NEWLINE};
+use super::html::{escape, make_tag, strip_html, Attrs, Strip};
+use super::images::{extract as extract_images, restore as restore_images, ImageHook};
+use super::inline;
 use super::smartypants::smartypants;
 use crate::content::slug::slugify;
-
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SUPERSCRIPT
-        | Options::ENABLE_MATH
-}
 
 /// Running counts carried from an entry's body into its `more` (spec
 /// section 4 item 10).
@@ -36,7 +29,13 @@ pub struct Counter {
 /// `entry.body()` that shape Markdown).
 #[derive(Debug, Clone, Default)]
 pub struct Render {
+    pub extensions: Extensions,
+    /// Publ's title renderer: paragraphs, lists and headings pass through
+    /// as their text (a list item keeps its `* `).
+    pub title: bool,
     pub smartquotes: bool,
+    /// `markup=False`: footnote markers as `[n]`, no return icon.
+    pub plain: bool,
     pub entry_id: i64,
     /// Base URLs of heading, footnote and code line anchors.
     pub toc_link: String,
@@ -46,6 +45,8 @@ pub struct Render {
     /// counting and plain contexts).
     pub code_highlight: bool,
     pub heading_link_class: Option<String>,
+    /// Extra attributes of heading links, in order.
+    pub heading_link_attrs: Attrs,
     pub heading_template: Option<String>,
     pub footnotes_class: Option<String>,
     pub footnotes_return: Option<String>,
@@ -67,26 +68,50 @@ pub struct Rendered {
     pub counter: Counter,
 }
 
-/// Counts headings, footnotes and code blocks without rendering.
-pub fn count(text: &str) -> Counter {
+/// Counts headings, footnotes and code blocks without rendering; notes
+/// count once referred to, as Hoedown renders only those.
+pub fn count(text: &str, ext: &Extensions) -> Counter {
     let mut counter = Counter::default();
-    for event in Parser::new_ext(text, options()) {
+    let text = normalize(text, ext);
+    let mut referenced: Vec<String> = Vec::new();
+    let mut defined: Vec<String> = Vec::new();
+    for event in Parser::new_ext(&text, ext.parser_options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => counter.toc += 1,
-            Event::Start(Tag::FootnoteDefinition(_)) => counter.footnote += 1,
+            Event::FootnoteReference(label) if !referenced.contains(&label.to_string()) => {
+                referenced.push(label.to_string())
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => defined.push(label.to_string()),
             Event::Start(Tag::CodeBlock(_)) => counter.code_blocks += 1,
             _ => {}
         }
     }
+    counter.footnote = referenced.iter().filter(|l| defined.contains(l)).count();
     counter
 }
 
 /// A block of Markdown as HTML, plain (category descriptions, captions).
-pub fn to_html(text: &str, smartquotes: bool) -> String {
+pub fn to_html(text: &str, smartquotes: bool, extensions: Extensions) -> String {
     render(
         text,
         &Render {
             smartquotes,
+            extensions,
+            ..Render::default()
+        },
+        Counter::default(),
+    )
+    .html
+}
+
+/// A title (or `Summary` header) as Publ's title renderer makes it.
+pub fn title_html(text: &str, smartquotes: bool, extensions: Extensions) -> String {
+    render(
+        text,
+        &Render {
+            smartquotes,
+            extensions,
+            title: true,
             ..Render::default()
         },
         Counter::default(),
@@ -95,8 +120,8 @@ pub fn to_html(text: &str, smartquotes: bool) -> String {
 }
 
 /// One line of Markdown as inline HTML: no enclosing paragraph.
-pub fn inline_html(text: &str, smartquotes: bool) -> String {
-    let html = to_html(text, smartquotes);
+pub fn inline_html(text: &str, smartquotes: bool, extensions: Extensions) -> String {
+    let html = to_html(text, smartquotes, extensions);
     strip_single_paragraph(&html).to_string()
 }
 
@@ -111,35 +136,78 @@ fn strip_single_paragraph(html: &str) -> &str {
     }
 }
 
-fn push_events<'a>(out: &mut String, events: impl IntoIterator<Item = Event<'a>>) {
+fn push_events<'a>(
+    out: &mut String,
+    events: impl IntoIterator<Item = Event<'a>>,
+    ext: &Extensions,
+) {
+    let mut events = inline::math(events.into_iter().collect(), ext);
+    if ext.highlight {
+        events = highlight_marks(events);
+    }
+    if ext.superscript {
+        events = inline::superscript(events);
+    }
+    if ext.quote {
+        events = inline::quotes(events);
+    }
+    if ext.autolink {
+        events = inline::autolinks(events);
+    }
+    let mut autolink = false;
     let events = events.into_iter().map(|e| match e {
-        // Publ writes link targets as given (HTML-escaped, not URL-encoded).
+        Event::Text(t) if t.contains(ESCAPED_EQUALS) => {
+            Event::Text(t.replace(ESCAPED_EQUALS, "=").into())
+        }
+        // Hoedown's autolinks: e-mail addresses get `mailto:`, which a
+        // `<mailto:...>` link's text leaves out.
         Event::Start(Tag::Link {
-            dest_url, title, ..
+            link_type: LinkType::Email,
+            dest_url,
+            ..
+        }) => Event::InlineHtml(format!("<a href=\"mailto:{}\">", escape(&dest_url)).into()),
+        Event::Text(t) if autolink && t.starts_with("mailto:") => {
+            Event::Text(t["mailto:".len()..].to_string().into())
+        }
+        // Publ writes link targets as given (HTML-escaped, not URL-encoded),
+        // line breaks included.
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            ..
         }) => {
+            autolink = link_type == LinkType::Autolink;
             let title = if title.is_empty() {
                 String::new()
             } else {
                 format!(" title=\"{}\"", escape(&title))
             };
-            Event::InlineHtml(format!("<a href=\"{}\"{title}>", escape(&dest_url)).into())
+            let href = escape(&dest_url).replace(TARGET_NEWLINE, "\n");
+            Event::InlineHtml(format!("<a href=\"{href}\"{title}>").into())
         }
-        Event::End(TagEnd::Link) => Event::InlineHtml("</a>".into()),
+        Event::End(TagEnd::Link) => {
+            autolink = false;
+            Event::InlineHtml("</a>".into())
+        }
         other => other,
     });
-    let events = strong_outside_em(highlight_marks(events.collect()));
-    html::push_html(out, events.into_iter());
+    html::push_html(out, events);
 }
 
 /// `***x***` nests as `<strong><em>` in Hoedown, `<em><strong>` in
-/// CommonMark: swap the pair where both open and close together.
-fn strong_outside_em(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+/// CommonMark: swap the pair where both open and close together, for the
+/// events `triple` says were written with one run of three delimiters.
+fn strong_outside_em<'a>(
+    mut events: Vec<Event<'a>>,
+    triple: impl Fn(usize) -> bool,
+) -> Vec<Event<'a>> {
     let is = |e: &Event, want: &Event| e == want;
     let (em, strong) = (Event::Start(Tag::Emphasis), Event::Start(Tag::Strong));
     let (end_em, end_strong) = (Event::End(TagEnd::Emphasis), Event::End(TagEnd::Strong));
     let mut i = 0;
     while i + 1 < events.len() {
-        if is(&events[i], &em) && is(&events[i + 1], &strong) {
+        if is(&events[i], &em) && is(&events[i + 1], &strong) && triple(i) {
             // Find the Strong that closes this one, at the same depth.
             let mut depth = 0;
             let close = (i + 2..events.len()).find(|&j| {
@@ -165,212 +233,37 @@ fn strong_outside_em(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     events
 }
 
-/// Hoedown (Publ's parser) takes link targets with spaces in them
-/// (`[this entry](20191029 secret.md)`); CommonMark needs them in `<>`.
-/// Wraps such targets, leaving code and images alone.
-fn bracket_spaced_links(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("](") {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut in_fence: Option<&str> = None;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(fence) = in_fence {
-            if trimmed.starts_with(fence) {
-                in_fence = None;
-            }
-            out.push_str(line);
-            continue;
-        }
-        if let Some(fence) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) {
-            in_fence = Some(fence);
-            out.push_str(line);
-            continue;
-        }
-        out.push_str(&bracket_line(line));
-    }
-    out.into()
-}
-
-fn bracket_line(line: &str) -> String {
-    let b = line.as_bytes();
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut i = 0;
-    let mut copied = 0;
-    while i < b.len() {
-        match b[i] {
-            b'`' => {
-                i = code_span_end(b, i);
-                continue;
-            }
-            b']' if b.get(i + 1) == Some(&b'(') && !is_image(b, i) => {
-                let start = i + 2;
-                let mut depth = 1;
-                let mut j = start;
-                while j < b.len() {
-                    match b[j] {
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= b.len() {
-                    break;
-                }
-                let inner = line[start..j].trim();
-                let (dest, title) = split_title(inner);
-                if dest.contains(char::is_whitespace) && !dest.starts_with('<') {
-                    out.push_str(&line[copied..start]);
-                    out.push('<');
-                    out.push_str(dest);
-                    out.push('>');
-                    if let Some(title) = title {
-                        out.push(' ');
-                        out.push_str(title);
-                    }
-                    copied = j;
-                }
-                i = j;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out.push_str(&line[copied..]);
-    out
-}
-
-/// Whether the `]` at `close` ends an image's alt text (`![...]`).
-fn is_image(b: &[u8], close: usize) -> bool {
-    let mut depth = 0;
-    for k in (0..close).rev() {
-        match b[k] {
-            b']' => depth += 1,
-            b'[' if depth == 0 => return k > 0 && b[k - 1] == b'!',
-            b'[' => depth -= 1,
-            _ => {}
-        }
-    }
-    false
-}
-
-/// `dest "title"` -> (`dest`, `"title"`).
-fn split_title(inner: &str) -> (&str, Option<&str>) {
-    for quote in ['"', '\''] {
-        if inner.ends_with(quote) {
-            if let Some(open) = inner[..inner.len() - 1].rfind(quote) {
-                if open > 0 && inner[..open].ends_with(char::is_whitespace) {
-                    return (inner[..open].trim_end(), Some(&inner[open..]));
-                }
-            }
-        }
-    }
-    (inner, None)
-}
-
 /// Renders `text` continuing from `start` (the counts of the sections
 /// before it).
 pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
+    let ext = &how.extensions;
     let (text, images) = extract_images(text);
-    let text = bracket_spaced_links(&text);
-    let text = text.as_ref();
-    let mut out = Rendered {
-        counter: start,
-        ..Rendered::default()
+    let text = normalize(&text, ext);
+    let events = restore_images(parse(text.as_ref(), ext), &images, how.images.as_ref());
+    let mut state = State {
+        out: Rendered {
+            counter: start,
+            ..Rendered::default()
+        },
+        ..State::default()
     };
-    let mut footnote_numbers: Vec<String> = Vec::new();
-    let mut footnotes: Vec<(usize, String)> = Vec::new();
-    let number_of = |label: &str, numbers: &mut Vec<String>| -> usize {
-        match numbers.iter().position(|l| l == label) {
-            Some(i) => i + 1,
-            None => {
-                numbers.push(label.to_string());
-                numbers.len()
-            }
-        }
-    };
-    let mut events =
-        restore_images(hoedown_list_items(text), &images, how.images.as_ref()).into_iter();
-    let mut pending: Vec<Event> = Vec::new();
-    while let Some(event) = events.next() {
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                push_events(&mut out.html, pending.drain(..));
-                let inner =
-                    collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
-                let mut content = String::new();
-                push_events(&mut content, inner);
-                out.counter.toc += 1;
-                out.html.push_str(&heading(
-                    how,
-                    level,
-                    &content,
-                    out.counter.toc,
-                    &mut out.toc,
-                ));
-            }
-            Event::FootnoteReference(_) if how.suppress_footnotes => {
-                pending.push(Event::Text("\u{200b}".into()));
-            }
-            Event::FootnoteReference(label) => {
-                let n = out.counter.footnote + number_of(&label, &mut footnote_numbers);
-                let class = how
-                    .footnotes_class
-                    .as_deref()
-                    .map(|c| format!(" class=\"{}\"", escape(c)))
-                    .unwrap_or_default();
-                pending.push(Event::InlineHtml(
-                    format!(
-                        "<sup id=\"r_e{eid}_fn{n}\"{class}><a href=\"{link}#d_e{eid}_fn{n}\" rel=\"footnote\">{n}</a></sup>",
-                        eid = how.entry_id,
-                        link = escape(&how.footnotes_link),
-                    )
-                    .into(),
-                ));
-            }
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                let inner = collect_until(&mut events, |e| {
-                    matches!(e, Event::End(TagEnd::FootnoteDefinition))
-                });
-                let n = out.counter.footnote + number_of(&label, &mut footnote_numbers);
-                let mut content = String::new();
-                push_events(&mut content, inner);
-                footnotes.push((n, footnote_item(how, n, content.trim_end())));
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                push_events(&mut out.html, pending.drain(..));
-                let mut code = String::new();
-                for e in events.by_ref() {
-                    match e {
-                        Event::Text(t) => code.push_str(&t),
-                        Event::End(TagEnd::CodeBlock) => break,
-                        _ => {}
-                    }
-                }
-                out.counter.code_blocks += 1;
-                let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                out.html
-                    .push_str(&code_block(how, &lang, &code, out.counter.code_blocks));
-            }
-            other => pending.push(other),
-        }
-    }
-    push_events(&mut out.html, pending.drain(..));
-    footnotes.sort_by_key(|(n, _)| *n);
-    out.counter.footnote += footnotes.len();
-    out.footnotes = footnotes.into_iter().map(|(_, li)| li).collect();
+    let html = blocks(how, events.into_iter(), &mut state);
+    let mut out = state.out;
+    out.html = html;
+    // Hoedown numbers notes as they are first referred to, and shows only
+    // those.
+    let mut notes: Vec<(usize, String)> = state
+        .definitions
+        .into_iter()
+        .filter_map(|(label, content)| {
+            let n = state.referenced.iter().position(|l| *l == label)?;
+            let n = out.counter.footnote + n + 1;
+            Some((n, footnote_item(how, n, content.trim_end())))
+        })
+        .collect();
+    notes.sort_by_key(|(n, _)| *n);
+    out.counter.footnote += notes.len();
+    out.footnotes = notes.into_iter().map(|(_, li)| li).collect();
     out.html.truncate(out.html.trim_end().len());
     // Publ runs smartypants over the finished HTML (spec K4).
     if how.smartquotes {
@@ -384,6 +277,105 @@ pub fn render(text: &str, how: &Render, start: Counter) -> Rendered {
         }
     }
     out
+}
+
+/// What rendering collects beside the HTML.
+#[derive(Default)]
+struct State {
+    out: Rendered,
+    /// Footnote labels in the order they are first referred to.
+    referenced: Vec<String>,
+    /// Footnote label and rendered content, in document order.
+    definitions: Vec<(String, String)>,
+}
+
+/// Block-level rendering: headings, code blocks and footnotes are Publ's
+/// own; the rest goes through pulldown-cmark's HTML writer.
+fn blocks<'a>(
+    how: &Render,
+    mut events: impl Iterator<Item = Event<'a>>,
+    state: &mut State,
+) -> String {
+    let ext = &how.extensions;
+    let mut html = String::new();
+    let mut pending: Vec<Event> = Vec::new();
+    while let Some(event) = events.next() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                push_events(&mut html, pending.drain(..), ext);
+                let inner =
+                    collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                let mut content = String::new();
+                push_events(&mut content, inner, ext);
+                if how.title {
+                    // Publ's title renderer passes headings through.
+                    html.push_str(&content);
+                    continue;
+                }
+                state.out.counter.toc += 1;
+                html.push_str(&heading(
+                    how,
+                    level,
+                    &content,
+                    state.out.counter.toc,
+                    &mut state.out.toc,
+                ));
+            }
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) if how.title => {}
+            Event::Start(Tag::List(_)) | Event::End(TagEnd::List(_)) | Event::End(TagEnd::Item)
+                if how.title => {}
+            // ... and puts the `* ` back on list items.
+            Event::Start(Tag::Item) if how.title => pending.push(Event::Text("* ".into())),
+            Event::FootnoteReference(label) => {
+                if state.referenced.contains(&label.to_string()) {
+                    // Hoedown refers to each note once; again, it is text.
+                    pending.push(Event::Text(format!("[^{label}]").into()));
+                    continue;
+                }
+                state.referenced.push(label.to_string());
+                let n = state.out.counter.footnote + state.referenced.len();
+                if how.suppress_footnotes {
+                    pending.push(Event::Text("\u{200b}".into()));
+                } else {
+                    pending.push(Event::InlineHtml(footnote_ref(how, n).into()));
+                }
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let inner = collect_until(&mut events, |e| {
+                    matches!(e, Event::End(TagEnd::FootnoteDefinition))
+                });
+                let content = blocks(how, inner.into_iter(), state);
+                state.definitions.push((label.to_string(), content));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                push_events(&mut html, pending.drain(..), ext);
+                let mut code = String::new();
+                for e in events.by_ref() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                state.out.counter.code_blocks += 1;
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                html.push_str(&code_block(
+                    how,
+                    &lang,
+                    &code,
+                    state.out.counter.code_blocks,
+                ));
+            }
+            other => pending.push(other),
+        }
+    }
+    push_events(&mut html, pending.drain(..), ext);
+    html
 }
 
 /// Events up to (not including) the one `end` matches, which is consumed.
@@ -401,17 +393,39 @@ fn collect_until<'a>(
     inner
 }
 
-/// The document's events with list items as Hoedown shapes them: an item
-/// holds paragraphs only once it, or an earlier item of its list, has a
-/// blank line inside or after it; CommonMark instead makes every item of a
-/// list with any blank line "loose".
-fn hoedown_list_items(text: &str) -> Vec<Event<'_>> {
+/// The document's events, reshaped where Hoedown builds another tree:
+/// * list items hold paragraphs only once the item, or an earlier item of
+///   its list, has a blank line inside or after it (CommonMark instead
+///   makes every item of a list with any blank line "loose");
+/// * a list item keeps one blank line of each run inside its code blocks;
+/// * with `underline`, `_emphasis_` is `<u>`.
+fn parse<'a>(text: &'a str, ext: &Extensions) -> Vec<Event<'a>> {
     let mut events = Vec::new();
     // Per open list: the source ranges of its items so far.
     let mut lists: Vec<Vec<(usize, std::ops::Range<usize>)>> = Vec::new();
     let mut tight: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    let mut underlined: Vec<bool> = Vec::new();
+    let mut code_in_item: Option<String> = None;
+    // Where each event's source starts (for events made from one, the
+    // start of the one they came from).
+    let mut starts: Vec<usize> = Vec::new();
+    let mut last_start = 0;
+    for (event, range) in Parser::new_ext(text, ext.parser_options()).into_offset_iter() {
+        starts.resize(events.len(), last_start);
+        last_start = range.start;
         match &event {
+            // Hoedown numbers every ordered list from 1.
+            Event::Start(Tag::List(Some(n))) if *n != 1 => {
+                lists.push(Vec::new());
+                events.push(Event::Start(Tag::List(Some(1))));
+                continue;
+            }
+            // A backslash before a line break is text to Hoedown.
+            Event::HardBreak if text[range.clone()].starts_with('\\') => {
+                events.push(Event::Text("\\".into()));
+                events.push(Event::SoftBreak);
+                continue;
+            }
             Event::Start(Tag::List(_)) => lists.push(Vec::new()),
             Event::Start(Tag::Item) => {
                 if let Some(items) = lists.last_mut() {
@@ -438,10 +452,42 @@ fn hoedown_list_items(text: &str) -> Vec<Event<'_>> {
                     }
                 }
             }
+            Event::Start(Tag::Emphasis) => {
+                let underline = ext.underline && text[range.clone()].starts_with('_');
+                underlined.push(underline);
+                if underline {
+                    events.push(Event::InlineHtml("<u>".into()));
+                    continue;
+                }
+            }
+            Event::End(TagEnd::Emphasis) if underlined.pop() == Some(true) => {
+                events.push(Event::InlineHtml("</u>".into()));
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(_)) if !lists.is_empty() => {
+                code_in_item = Some(String::new());
+            }
+            Event::Text(t) if code_in_item.is_some() => {
+                if let Some(code) = code_in_item.as_mut() {
+                    code.push_str(t);
+                }
+                continue;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(code) = code_in_item.take() {
+                    events.push(Event::Text(single_blank_lines(&code).into()));
+                }
+            }
             _ => {}
         }
         events.push(event);
     }
+    starts.resize(events.len(), last_start);
+    let triple = |i: usize| {
+        let at = &text[starts[i].min(text.len())..];
+        at.starts_with("***") || at.starts_with("___")
+    };
+    let events = strong_outside_em(events, triple);
     // Drop the paragraphs directly inside items that stay tight.
     let mut out = Vec::with_capacity(events.len());
     let mut stack: Vec<(bool, bool)> = Vec::new(); // (tight item, dropped paragraph)
@@ -457,6 +503,20 @@ fn hoedown_list_items(text: &str) -> Vec<Event<'_>> {
             _ => {}
         }
         out.push(event);
+    }
+    out
+}
+
+/// Hoedown reads a list item's lines keeping one blank line of each run.
+fn single_blank_lines(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut blank = false;
+    for line in code.split_inclusive('\n') {
+        let is_blank = line.trim().is_empty();
+        if !(is_blank && blank) {
+            out.push_str(line);
+        }
+        blank = is_blank;
     }
     out
 }
@@ -536,16 +596,15 @@ fn heading(
         how.entry_id,
         slugify(&plain, Some(32), false)
     );
-    let class = how
-        .heading_link_class
-        .as_deref()
-        .map(|c| format!(" class=\"{}\"", escape(c)))
-        .unwrap_or_default();
-    let atag = format!(
-        "<a href=\"{}#{}\"{class}>",
-        escape(&how.toc_link),
-        escape(&id)
-    );
+    let mut attrs: Attrs = vec![(
+        "href".into(),
+        Some(crate::urls::join(&how.toc_link, &format!("#{id}"))),
+    )];
+    if let Some(class) = &how.heading_link_class {
+        attrs.push(("class".into(), Some(class.clone())));
+    }
+    attrs.extend(how.heading_link_attrs.iter().cloned());
+    let atag = make_tag("a", &attrs, false);
     let toc_text = strip_html(
         content,
         Strip {
@@ -560,8 +619,63 @@ fn heading(
         .heading_template
         .as_deref()
         .unwrap_or("{link}</a>{text}");
-    let inner = template.replace("{link}", &atag).replace("{text}", content);
-    format!("<h{level} id=\"{}\">{inner}</h{level}>", escape(&id))
+    let inner = py_format(template, &[("link", &atag), ("text", content)]);
+    let open = make_tag(&format!("h{level}"), &[("id".into(), Some(id))], false);
+    format!("{open}{inner}</h{level}>")
+}
+
+/// Python's `str.format` with named fields only: `{{`/`}}` are braces,
+/// unknown fields are kept as written.
+fn py_format(template: &str, fields: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        let field = tail[1..]
+            .find('}')
+            .map(|j| &tail[1..=j])
+            .and_then(|name| fields.iter().find(|(n, _)| *n == name));
+        match field {
+            Some((name, value)) => {
+                out.push_str(value);
+                rest = &tail[name.len() + 2..];
+            }
+            None => {
+                out.push_str(&tail[..1]);
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A footnote marker (spec K7): `[n]` without markup.
+fn footnote_ref(how: &Render, n: usize) -> String {
+    if how.plain {
+        return format!("[{n}]");
+    }
+    let id = format!("r_e{}_fn{n}", how.entry_id);
+    let mut sup: Attrs = vec![("id".into(), Some(id))];
+    if let Some(class) = &how.footnotes_class {
+        sup.push(("class".into(), Some(class.clone())));
+    }
+    let href = crate::urls::join(&how.footnotes_link, &format!("#d_e{}_fn{n}", how.entry_id));
+    let link = make_tag(
+        "a",
+        &[
+            ("href".into(), Some(href)),
+            ("rel".into(), Some("footnote".into())),
+        ],
+        false,
+    );
+    format!("{}{link}{n}</a></sup>", make_tag("sup", &sup, false))
 }
 
 /// A footnote's `<li>` with its return link inside the first paragraph
@@ -571,12 +685,26 @@ fn footnote_item(how: &Render, n: usize, content: &str) -> String {
         Some(i) => (&content[..i], "</p>", &content[i + 4..]),
         None => (content, "", ""),
     };
-    format!(
-        "<li id=\"d_e{eid}_fn{n}\">{before}&nbsp;<a href=\"{link}#r_e{eid}_fn{n}\" rev=\"footnote\">{icon}</a>{partition}{after}</li>",
-        eid = how.entry_id,
-        link = escape(&how.footnotes_link),
-        icon = how.footnotes_return.as_deref().unwrap_or("\u{21a9}"),
-    )
+    let li = make_tag(
+        "li",
+        &[("id".into(), Some(format!("d_e{}_fn{n}", how.entry_id)))],
+        false,
+    );
+    let href = crate::urls::join(&how.footnotes_link, &format!("#r_e{}_fn{n}", how.entry_id));
+    let link = make_tag(
+        "a",
+        &[
+            ("href".into(), Some(href)),
+            ("rev".into(), Some("footnote".into())),
+        ],
+        false,
+    );
+    let icon = match &how.footnotes_return {
+        Some(icon) => icon.as_str(),
+        None if how.plain => "",
+        None => "\u{21a9}",
+    };
+    format!("{li}{before}&nbsp;{link}{icon}</a>{partition}{after}</li>")
 }
 
 /// `<figure class=\"blockcode\">` with per-line wrappers (spec K8, K9); a
@@ -587,7 +715,7 @@ fn code_block(how: &Render, info: &str, code: &str, block: usize) -> String {
     let mut text = code;
     if let Some(rest) = text.strip_prefix('!') {
         let (caption, remainder) = rest.split_once('\n').unwrap_or((rest, ""));
-        let caption = inline_html(caption, how.smartquotes);
+        let caption = inline_html(caption, how.smartquotes, how.extensions);
         if !caption.is_empty() {
             out.push_str(&format!("<figcaption>{caption}</figcaption>"));
         }
@@ -690,12 +818,17 @@ mod tests {
     #[test]
     fn default_extensions() {
         // spec K1, K4
-        let html = to_html("a ~~b~~ \"c\"\n\n|x|y|\n|-|-|\n|1|2|\n", true);
+        let html = to_html(
+            "a ~~b~~ \"c\"\n\n|x|y|\n|-|-|\n|1|2|\n",
+            true,
+            Extensions::default(),
+        );
         assert!(html.contains("<del>b</del>"), "{html}");
         assert!(html.contains("&ldquo;c&rdquo;"), "{html}");
         assert!(html.contains("<table>"), "{html}");
         assert!(
-            to_html("<div class=\"x\">raw</div>\n", true).contains("<div class=\"x\">raw</div>")
+            to_html("<div class=\"x\">raw</div>\n", true, Extensions::default())
+                .contains("<div class=\"x\">raw</div>")
         );
     }
 
@@ -703,28 +836,42 @@ mod tests {
     fn highlight_marks_like_hoedown() {
         // spec K1: the `highlight` extension
         assert_eq!(
-            to_html("==Update:== it *works* ==now==", true),
+            to_html(
+                "==Update:== it *works* ==now==",
+                true,
+                Extensions::default()
+            ),
             "<p><mark>Update:</mark> it <em>works</em> <mark>now</mark></p>"
         );
-        assert_eq!(to_html("a == b", true), "<p>a == b</p>");
-        assert_eq!(to_html("`==x==`", true), "<p><code>==x==</code></p>");
+        assert_eq!(
+            to_html("a == b", true, Extensions::default()),
+            "<p>a == b</p>"
+        );
+        assert_eq!(
+            to_html("`==x==`", true, Extensions::default()),
+            "<p><code>==x==</code></p>"
+        );
     }
 
     #[test]
     fn link_targets_may_hold_spaces() {
         // Hoedown accepts them; publ-site's blog relies on it.
         assert_eq!(
-            to_html("see [this entry](20191029 secret.md) and [t](a b.md \"T\")", false),
+            to_html("see [this entry](20191029 secret.md) and [t](a b.md \"T\")", false, Extensions::default()),
             "<p>see <a href=\"20191029 secret.md\">this entry</a> and <a href=\"a b.md\" title=\"T\">t</a></p>"
         );
         // A double-backtick code span may hold single backticks.
         assert_eq!(
-            to_html("``[a `b`](c d.md)`` [e](f g.md)", false),
+            to_html(
+                "``[a `b`](c d.md)`` [e](f g.md)",
+                false,
+                Extensions::default()
+            ),
             "<p><code>[a `b`](c d.md)</code> <a href=\"f g.md\">e</a></p>"
         );
         // Images keep their raw target for the image renderer (spec M17).
         assert_eq!(
-            to_html("`[x](a b)` ![i](a b.png)", false),
+            to_html("`[x](a b)` ![i](a b.png)", false, Extensions::default()),
             "<p><code>[x](a b)</code> <img src=\"a b.png\" alt=\"i\"></p>"
         );
     }
@@ -732,11 +879,11 @@ mod tests {
     #[test]
     fn strong_emphasis_nests_like_hoedown() {
         assert_eq!(
-            to_html("a ***huge*** b", false),
+            to_html("a ***huge*** b", false, Extensions::default()),
             "<p>a <strong><em>huge</em></strong> b</p>"
         );
         assert_eq!(
-            to_html("*a **b** c*", false),
+            to_html("*a **b** c*", false, Extensions::default()),
             "<p><em>a <strong>b</strong> c</em></p>"
         );
     }
@@ -745,18 +892,21 @@ mod tests {
     fn list_items_loosen_like_hoedown() {
         // Hoedown: items stay tight until one has a blank line after it.
         assert_eq!(
-            to_html("- a\n- b\n\n- c\n- d\n", false),
+            to_html("- a\n- b\n\n- c\n- d\n", false, Extensions::default()),
             "<ul>\n<li>a</li>\n<li>\n<p>b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n<li>\n<p>d</p>\n</li>\n</ul>"
         );
         assert_eq!(
-            to_html("- a\n- b\n", false),
+            to_html("- a\n- b\n", false, Extensions::default()),
             "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
         );
     }
 
     #[test]
     fn inline_has_no_paragraph() {
-        assert_eq!(inline_html("*hi* there", true), "<em>hi</em> there");
+        assert_eq!(
+            inline_html("*hi* there", true, Extensions::default()),
+            "<em>hi</em> there"
+        );
     }
 
     fn entry(id: i64) -> Render {

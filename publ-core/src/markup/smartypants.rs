@@ -1,7 +1,8 @@
 //! Smart punctuation exactly as Publ gets it: Hoedown's `smartypants`
 //! (misaka), run over finished HTML (spec K4). Quotes, dashes and ellipses
 //! become entities; tags and the insides of `pre`, `code`, `kbd`, `math`,
-//! `samp`, `script`, `style` and `var` are left alone.
+//! `samp`, `script`, `style` and `var` are left alone, and so is TeX math
+//! between `\(` `\)` or `\[` `\]` (where Hoedown would curl a prime).
 
 /// C's `isspace || ispunct` on a byte (0 stands for "no character").
 fn boundary(c: u8) -> bool {
@@ -194,6 +195,14 @@ pub fn smartypants(html: &str) -> String {
                     out.push(at(1) as char);
                     used = 2;
                 }
+                // Math (`\(...\)`, `\[...\]`) is left as written: quotes
+                // there are primes, not prose (spec K3, K4).
+                open @ (b'(' | b'[') => {
+                    let close = if open == b'(' { "\\)" } else { "\\]" };
+                    let end = html[i + 2..].find(close).map_or(t.len(), |j| i + 2 + j + 2);
+                    out.push_str(&html[i..end]);
+                    used = end - i;
+                }
                 _ => out.push('\\'),
             },
             _ => out.push(c as char),
@@ -208,6 +217,16 @@ pub fn smartypants(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::smartypants;
+
+    #[test]
+    fn math_is_left_alone() {
+        // spec K3/K4: the issue asks for math untouched (Hoedown would curl it)
+        assert_eq!(
+            smartypants("<p>\\(f'(x) -- y\\) and 'q'</p>"),
+            "<p>\\(f'(x) -- y\\) and &lsquo;q&rsquo;</p>"
+        );
+        assert_eq!(smartypants("<p>\\[a''\\]</p>"), "<p>\\[a''\\]</p>");
+    }
 
     #[test]
     fn like_misaka() {

@@ -1,8 +1,9 @@
 //! Entry and category titles (spec K13): inline Markdown, except a leading
 //! run of digits, dots and spaces stays literal so `1. Foo` is no list.
 
+use super::extensions::Extensions;
 use super::html::plain_text;
-use super::markdown::inline_html;
+use super::markdown::title_html;
 
 fn split_number(title: &str) -> (&str, &str) {
     let end = title
@@ -12,11 +13,11 @@ fn split_number(title: &str) -> (&str, &str) {
 }
 
 /// The title as HTML.
-pub fn html_title(title: &str, smartquotes: bool) -> String {
+pub fn html_title(title: &str, smartquotes: bool, extensions: Extensions) -> String {
     let (number, rest) = split_number(title);
     let mut out = crate::markup::html::escape(number).into_owned();
     if !rest.is_empty() {
-        out.push_str(&inline_html(rest, smartquotes));
+        out.push_str(&title_html(rest, smartquotes, extensions));
     }
     out
 }
@@ -24,7 +25,7 @@ pub fn html_title(title: &str, smartquotes: bool) -> String {
 /// The title as plain text (`markup=False`): tags stripped, `<del>`/`<s>`
 /// contents dropped.
 pub fn plain_title_with(title: &str, smartquotes: bool) -> String {
-    plain_text(&html_title(title, smartquotes))
+    plain_text(&html_title(title, smartquotes, Extensions::default()))
 }
 
 /// The plain title without smart quotes: the source of default slugs (A12).
@@ -39,7 +40,10 @@ mod tests {
     #[test]
     fn leading_numbers_stay_literal() {
         // spec K13
-        assert_eq!(html_title("1. *Foo*", true), "1. <em>Foo</em>");
+        assert_eq!(
+            html_title("1. *Foo*", true, Extensions::default()),
+            "1. <em>Foo</em>"
+        );
         assert_eq!(plain_title("Hello ~~cruel~~ *world*"), "Hello world");
         assert_eq!(plain_title("Tom & \"Jerry\""), "Tom & \"Jerry\"");
     }

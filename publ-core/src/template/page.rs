@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::index::catalog::Catalog;
+use crate::markup::extensions::Extensions;
 use crate::search::SearchIndex;
+use crate::template::objects::args::CallArgs;
 use crate::template::resolve::TemplateIndex;
 use crate::urls::UrlBase;
 
@@ -45,18 +47,16 @@ impl RequestInfo {
         format!("{}?{}", self.path, self.query_string)
     }
 
-    /// Werkzeug's `request.url`: an IRI, so the path reads as requested
-    /// (decoded, bar `?` and `#`) and the query keeps only its `&`, `=`,
-    /// `+` and `#` escaped.
+    /// Werkzeug's `request.url`: an IRI, so escapes are decoded except
+    /// those of controls, spaces, `%`, and what delimits the part (`/?#`
+    /// in the path; `&=+#` in the query).
     pub fn url(&self) -> String {
-        let path = self.path.replace('?', "%3F").replace('#', "%23");
+        use crate::urls::{quote_path, unquote_iri};
+        let path = unquote_iri(&quote_path(&self.path), b"/?#");
         let q = if self.query_string.is_empty() {
             String::new()
         } else {
-            format!(
-                "?{}",
-                crate::urls::unquote_except(&self.query_string, b"&=+#")
-            )
+            format!("?{}", unquote_iri(&self.query_string, b"&=+#"))
         };
         self.base.absolute(&format!("{path}{q}"))
     }
@@ -76,7 +76,50 @@ pub struct Page {
     pub images: Arc<crate::image::Images>,
 }
 
+fn toml_value(value: &toml::Value) -> minijinja::Value {
+    use minijinja::Value;
+    match value {
+        toml::Value::String(s) => Value::from(s.as_str()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::from(*b),
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(items) => Value::from(items.iter().map(toml_value).collect::<Vec<_>>()),
+        toml::Value::Table(t) => Value::from(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_value(v)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+    }
+}
+
 impl Page {
+    /// The call's arguments over the site's `layout` table, as Publ's
+    /// Markdown renderer sees its options (spec K16).
+    pub fn with_layout(&self, args: &CallArgs) -> CallArgs {
+        let mut merged = args.clone();
+        for (key, value) in &self.config.layout {
+            merged
+                .keywords
+                .entry(key.clone())
+                .or_insert_with(|| toml_value(value));
+        }
+        merged
+    }
+
+    /// Markdown extensions: the call's `markdown_extensions`, else the
+    /// site's (spec K1, K2).
+    pub fn extensions(&self, args: &CallArgs) -> Extensions {
+        let names = |v: minijinja::Value| -> Option<Vec<String>> {
+            let items = v.try_iter().ok()?;
+            Some(items.map(|i| i.to_string()).collect())
+        };
+        match args.get(usize::MAX, "markdown_extensions").and_then(names) {
+            Some(names) => Extensions::from_names(&names),
+            None => Extensions::from_names(&self.config.markdown_extensions),
+        }
+    }
+
     pub fn link(&self, path: &str, absolute: bool) -> String {
         self.request.base.link(path, absolute)
     }

@@ -8,7 +8,7 @@ use minijinja::{Error, ErrorKind, Value};
 use super::member::resolve;
 
 /// Positional and keyword arguments of one call.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CallArgs {
     pub positional: Vec<Value>,
     pub keywords: BTreeMap<String, Value>,

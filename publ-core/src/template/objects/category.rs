@@ -90,7 +90,7 @@ impl CategoryObject {
     /// are not smartquoted by default (spec section 4 item 16).
     fn name(&self, args: &CallArgs) -> Value {
         let smart = args.flag(1, "no_smartquotes", false);
-        let html = html_title(&self.raw_name(), smart);
+        let html = html_title(&self.raw_name(), smart, self.page.extensions(args));
         if args.flag(0, "markup", true) {
             Value::from_safe_string(html)
         } else {
@@ -249,7 +249,8 @@ impl CategoryObject {
                     Some(m) if !m.description.is_empty() => {
                         let dir = c.page.config.content_dir().join(&c.path);
                         let resolver = c.page.link_resolver(vec![dir], false);
-                        let html = to_html(&m.description, true);
+                        let ext = c.page.extensions(&Default::default());
+                        let html = to_html(&m.description, true, ext);
                         Value::from_safe_string(rewrite_links(
                             &html,
                             |u| resolver.resolve(u),

@@ -131,17 +131,38 @@ impl EntryObject {
             Some(v) if v.is_none() => None,
             Some(v) => Some(v.to_string()),
         };
+        // Layout fills in the renderer's options, but not the ones Publ
+        // reads from the call alone (smart quotes, links, extensions).
+        let merged = self.page.with_layout(args);
+        let heading_link_attrs = merged
+            .get(usize::MAX, "heading_link_attrs")
+            .and_then(|attrs| {
+                let keys = attrs.try_iter().ok()?;
+                Some(
+                    keys.map(|k| {
+                        let v = attrs.get_item(&k).ok().filter(|v| !v.is_undefined());
+                        let v = v.filter(|v| !v.is_none()).map(|v| v.to_string());
+                        (k.to_string(), v)
+                    })
+                    .collect(),
+                )
+            })
+            .unwrap_or_default();
         Render {
+            extensions: self.page.extensions(args),
+            title: false,
             smartquotes: smartquotes(args),
+            plain: !merged.flag(usize::MAX, "markup", true),
             entry_id: self.record.id,
             toc_link: link_arg("toc_link").unwrap_or_default(),
             footnotes_link: link_arg("footnotes_link").unwrap_or_default(),
             code_number_links: link_arg("code_number_links"),
-            code_highlight: args.flag(usize::MAX, "code_highlight", true),
-            heading_link_class: args.string(usize::MAX, "heading_link_class"),
-            heading_template: args.string(usize::MAX, "heading_template"),
-            footnotes_class: args.string(usize::MAX, "footnotes_class"),
-            footnotes_return: args.string(usize::MAX, "footnotes_return"),
+            code_highlight: merged.flag(usize::MAX, "code_highlight", true),
+            heading_link_class: merged.string(usize::MAX, "heading_link_class"),
+            heading_link_attrs,
+            heading_template: merged.string(usize::MAX, "heading_template"),
+            footnotes_class: merged.string(usize::MAX, "footnotes_class"),
+            footnotes_return: merged.string(usize::MAX, "footnotes_return"),
             suppress_footnotes: args.flag(usize::MAX, "_suppress_footnotes", false),
             images: Some(self.image_hook(args)),
         }
@@ -168,17 +189,20 @@ impl EntryObject {
         let scope = self.page.image_scope(self.search_path());
         let config = layout_args(&self.page.config).merged(&image_args(&args.keywords));
         let smartquotes = smartquotes(args);
+        let extensions = self.page.extensions(args);
         ImageHook(Arc::new(move |alt: &str, specs: &str| {
             render_set(&scope, &config, alt, specs, |caption| {
-                crate::markup::markdown::inline_html(caption, smartquotes)
+                crate::markup::markdown::inline_html(caption, smartquotes, extensions)
             })
         }))
     }
 
     /// The counts a section starts from: `more` continues the body's.
-    fn start_of(&self, section: Section) -> Counter {
+    fn start_of(&self, section: Section, args: &CallArgs) -> Counter {
         match (section, self.record.format) {
-            (Section::More, Format::Markdown) => count(&self.text().body),
+            (Section::More, Format::Markdown) => {
+                count(&self.text().body, &self.page.extensions(args))
+            }
             _ => Counter::default(),
         }
     }
@@ -197,7 +221,7 @@ impl EntryObject {
         if source.is_empty() || !self.authorized() {
             return None;
         }
-        Some(self.markup(source, self.start_of(section), args))
+        Some(self.markup(source, self.start_of(section, args), args))
     }
 
     /// Entry text as HTML: Markdown rendered, then links and images
@@ -295,11 +319,19 @@ impl EntryObject {
         Value::from_safe_string(toc_to_html(&toc, max_depth))
     }
 
+    /// A title or `Summary` header: Publ's title renderer resolves links
+    /// too, with no search path of its own.
+    fn title_markup(&self, text: &str, args: &CallArgs) -> String {
+        let html = html_title(text, smartquotes(args), self.page.extensions(args));
+        let resolver = self.page.link_resolver(Vec::new(), false);
+        rewrite_links(&html, |u| resolver.resolve(u), |a| a)
+    }
+
     fn title(&self, args: &CallArgs) -> Value {
         if !args.flag(2, "always_show", false) && !self.authorized() {
             return Value::from("");
         }
-        let html = html_title(&self.record.title, smartquotes(args));
+        let html = self.title_markup(&self.record.title, args);
         if args.flag(0, "markup", true) {
             Value::from_safe_string(html)
         } else {
@@ -313,7 +345,7 @@ impl EntryObject {
         }
         let markup = args.flag(0, "markup", true);
         let html = match self.text().headers.get("Summary") {
-            Some(summary) => html_title(summary, smartquotes(args)),
+            Some(summary) => self.title_markup(summary, args),
             None => {
                 let section = if self.text().body.is_empty() {
                     Section::More
@@ -326,6 +358,8 @@ impl EntryObject {
                     keywords: args.keywords.clone(),
                 };
                 summary_args.keywords.remove("markup");
+                // Only a `Summary` header gets the call's extensions.
+                summary_args.keywords.remove("markdown_extensions");
                 summary_args
                     .keywords
                     .insert("absolute".into(), Value::from(true));
