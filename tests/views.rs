@@ -5,37 +5,13 @@
 
 mod support;
 
-use std::fs;
-
-use support::{get, repo_root, request, Server, SiteCopy};
-
-/// The URL a golden file was recorded for.
-fn slug(url: &str) -> String {
-    let s: String = url
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let s = s.trim_start_matches('_').to_string();
-    if s.is_empty() {
-        "root".into()
-    } else {
-        s
-    }
-}
-
-/// The `<p>` with the error description on Publ's built-in error page
-/// (the rest of that page carries the current time).
-fn error_line(body: &str) -> Option<&str> {
-    let start = body.find("<p>")?;
-    let end = body[start..].find("</p>")? + start;
-    Some(&body[start..end])
-}
+use support::{error_line, get, golden, repo_root, request, status_line, Server, SiteCopy};
 
 #[test]
 fn same_answers_as_python_publ() {
     let site = SiteCopy::of("views");
     let server = Server::serve(site.path());
-    let golden = repo_root().join("tests/golden/views");
+    let golden_dir = repo_root().join("tests/golden/views");
     let urls = [
         "/",
         "/a/",
@@ -68,14 +44,10 @@ fn same_answers_as_python_publ() {
     ];
     let mut failures = Vec::new();
     for url in urls {
-        let want = fs::read_to_string(golden.join(format!("{}.txt", slug(url))))
-            .unwrap_or_else(|e| panic!("golden file for {url}: {e}"));
-        let (head, want_body) = want.split_once('\n').unwrap();
+        let (head, want_body) = golden(&golden_dir, url);
+        let want_body = want_body.as_str();
         let got = get(server.socket(), url);
-        let got_head = match got.header("location") {
-            Some(loc) => format!("{} {loc}", got.status),
-            None => got.status.to_string(),
-        };
+        let got_head = status_line(&got);
         let body = got.text();
         let same_body = if got.status >= 400 {
             error_line(&body) == error_line(want_body)

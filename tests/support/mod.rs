@@ -29,6 +29,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+pub mod html_norm;
+
 /// How long a server may take to start accepting connections.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a server may take to exit after SIGTERM.
@@ -893,5 +895,46 @@ fn read_chunked<R: BufRead>(reader: &mut R) -> io::Result<Chunked> {
                 "chunk of {size} bytes not followed by CRLF (got {end:?})"
             )));
         }
+    }
+}
+
+/// The file name a golden response for `url` was recorded under (by
+/// `tools/golden/oracle_golden.py`).
+pub fn golden_slug(url: &str) -> String {
+    let s: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let s = s.trim_start_matches('_').to_string();
+    if s.is_empty() {
+        "root".into()
+    } else {
+        s
+    }
+}
+
+/// The `<p>` with the error description on Publ's built-in error page
+/// (the rest of that page carries the current time).
+pub fn error_line(body: &str) -> Option<&str> {
+    let start = body.find("<p>")?;
+    let end = body[start..].find("</p>")? + start;
+    Some(&body[start..end])
+}
+
+/// The response recorded for `url` in the golden folder `dir`: its
+/// `STATUS [Location]` line and its body.
+pub fn golden(dir: &Path, url: &str) -> (String, String) {
+    let file = dir.join(format!("{}.txt", golden_slug(url)));
+    let text = fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("golden file {} for {url}: {e}", file.display()));
+    let (head, body) = text.split_once('\n').unwrap_or((&text, ""));
+    (head.to_string(), body.to_string())
+}
+
+/// A response's `STATUS [Location]`, as golden files record it.
+pub fn status_line(response: &Response) -> String {
+    match response.header("location") {
+        Some(loc) => format!("{} {loc}", response.status),
+        None => response.status.to_string(),
     }
 }

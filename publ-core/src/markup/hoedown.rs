@@ -205,7 +205,7 @@ fn parse_edits(text: &str, ext: &Extensions) -> Vec<(Range<usize>, String)> {
                 let previous = text[..line.saturating_sub(1)].rsplit('\n').next();
                 if after_para.is_some() && previous.is_some_and(|l| !l.trim().is_empty()) {
                     let mut at = range.start;
-                    for line in text[range.start..range.end].split_inclusive('\n') {
+                    for line in text[range.start..].split_inclusive('\n') {
                         if line.trim().is_empty() {
                             break;
                         }
@@ -357,9 +357,14 @@ fn underscores(
         match close {
             // ...and closes where it is right-flanking.
             Some(j) if !punct(j - 1) || space(j + n) || punct(j + n) => {
-                let stars = "*".repeat(n);
-                edits.push((i..i + n, stars.clone()));
-                edits.push((j..j + n, stars));
+                // With `underline`, Hoedown's `_x_` is `<u>`: write it so.
+                let (open, close) = if ext.underline && n == 1 {
+                    ("<u>".to_string(), "</u>".to_string())
+                } else {
+                    ("*".repeat(n), "*".repeat(n))
+                };
+                edits.push((i..i + n, open));
+                edits.push((j..j + n, close));
                 i = j + n;
             }
             _ => i += n,
@@ -439,6 +444,10 @@ mod tests {
         assert_eq!(norm("para\n- one\n- two\n"), "para\n\\- one\n\\- two\n");
         assert_eq!(norm("para\n1. one\n"), "para\n1\\. one\n");
         assert_eq!(norm("para\n\n- one\n"), "para\n\n- one\n");
+        assert_eq!(
+            norm("para\n- a\n+ b\n\n- c\n"),
+            "para\n\\- a\n\\+ b\n\n- c\n"
+        );
     }
 
     #[test]
@@ -474,6 +483,8 @@ mod tests {
             norm("`a_b_c` <http://x/a_b_c>\n"),
             "`a_b_c` <http://x/a_b_c>\n"
         );
+        let ext = Extensions::from_names(&["underline"]);
+        assert_eq!(normalize("un_intra_word\n", &ext), "un<u>intra</u>word\n");
         let ext = Extensions::from_names(&["no-intra-emphasis"]);
         assert_eq!(
             normalize("foo*bar*baz *ok*\n", &ext),

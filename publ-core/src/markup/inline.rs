@@ -28,6 +28,10 @@ fn escape(s: &str) -> String {
 /// all its paragraph holds; a single `$` delimits math only with
 /// `math-explicit`, which also makes every `$$` display math.
 pub(super) fn math<'a>(events: Vec<Event<'a>>, ext: &Extensions) -> Vec<Event<'a>> {
+    if !ext.math {
+        return events;
+    }
+    let events = escaped_math(events);
     if !events
         .iter()
         .any(|e| matches!(e, Event::InlineMath(_) | Event::DisplayMath(_)))
@@ -56,8 +60,37 @@ pub(super) fn math<'a>(events: Vec<Event<'a>>, ext: &Extensions) -> Vec<Event<'a
     out
 }
 
-/// Applies `f` to each run of adjacent text events (pulldown-cmark splits
-/// text at characters it considered as syntax).
+/// `\\(...\\)` and `\\[...\\]` in the source (text `\(...\)` once
+/// unescaped) are math to Hoedown too: kept whole, so no other inline
+/// extension reads inside.
+fn escaped_math(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    each_text_run(events, |run, out| {
+        let mut rest = run;
+        loop {
+            let open = ["\\(", "\\["].iter().filter_map(|o| rest.find(o)).min();
+            let Some(i) = open else { break };
+            let close = if rest[i..].starts_with("\\(") {
+                "\\)"
+            } else {
+                "\\]"
+            };
+            let Some(j) = rest[i + 2..].find(close).map(|j| i + 2 + j + 2) else {
+                break;
+            };
+            if i > 0 {
+                out.push(text(&rest[..i]));
+            }
+            out.push(html(&escape(&rest[i..j])));
+            rest = &rest[j..];
+        }
+        if !rest.is_empty() {
+            out.push(text(rest));
+        }
+    })
+}
+
+/// Applies `f` to each run of adjacent text events and soft line breaks
+/// (pulldown-cmark splits text at characters it considered as syntax).
 fn each_text_run<'a>(
     events: Vec<Event<'a>>,
     mut f: impl FnMut(&str, &mut Vec<Event<'a>>),
@@ -68,6 +101,9 @@ fn each_text_run<'a>(
     for event in events {
         match event {
             Event::Text(t) if link_depth == 0 => run.push_str(&t),
+            // A line break inside a paragraph is text to Hoedown's inline
+            // parser (and a newline in the HTML either way).
+            Event::SoftBreak if link_depth == 0 => run.push('\n'),
             other => {
                 if !run.is_empty() {
                     f(&std::mem::take(&mut run), &mut out);
@@ -251,6 +287,10 @@ mod tests {
         assert_eq!(
             run("costs $5 or $6\n", |e| math(e, &ext)),
             "<p>costs $5 or $6</p>\n"
+        );
+        assert_eq!(
+            run("\\\\[ x^n \\\\]\n", |e| superscript(math(e, &ext))),
+            "<p>\\[ x^n \\]</p>\n"
         );
         let explicit = Extensions::from_names(&["math", "math-explicit"]);
         assert_eq!(

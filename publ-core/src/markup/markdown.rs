@@ -348,7 +348,6 @@ fn blocks<'a>(
                 state.definitions.push((label.to_string(), content));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
-                push_events(&mut html, pending.drain(..), ext);
                 let mut code = String::new();
                 for e in events.by_ref() {
                     match e {
@@ -357,6 +356,15 @@ fn blocks<'a>(
                         _ => {}
                     }
                 }
+                if let (CodeBlockKind::Fenced(info), false) = (&kind, ext.fenced_code) {
+                    // Without `fenced-code`, Hoedown reads the fences as a
+                    // code span in a paragraph.
+                    pending.push(Event::Start(Tag::Paragraph));
+                    pending.push(Event::Code(format!("{info}\n{code}").into()));
+                    pending.push(Event::End(TagEnd::Paragraph));
+                    continue;
+                }
+                push_events(&mut html, pending.drain(..), ext);
                 state.out.counter.code_blocks += 1;
                 let lang = match &kind {
                     CodeBlockKind::Fenced(info) => {
@@ -715,7 +723,13 @@ fn code_block(how: &Render, info: &str, code: &str, block: usize) -> String {
     let mut text = code;
     if let Some(rest) = text.strip_prefix('!') {
         let (caption, remainder) = rest.split_once('\n').unwrap_or((rest, ""));
-        let caption = inline_html(caption, how.smartquotes, how.extensions);
+        // Hoedown keeps a paragraph's leading spaces (`! caption.py`).
+        let lead = caption.len() - caption.trim_start_matches(' ').len();
+        let html = inline_html(caption, how.smartquotes, how.extensions);
+        let caption = match lead {
+            1..=3 if !html.is_empty() => format!("{}{html}", &caption[..lead]),
+            _ => html,
+        };
         if !caption.is_empty() {
             out.push_str(&format!("<figcaption>{caption}</figcaption>"));
         }
