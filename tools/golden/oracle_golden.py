@@ -49,8 +49,14 @@ import os, publ
 app = publ.Publ(__name__, {
     'database_config': {'provider': 'sqlite', 'filename': os.path.join(os.getcwd(), 'index.db')},
     'timezone': 'UTC', 'index_enable_watchdog': False,
+    %(extra)s
 })
 """
+
+# Config beyond the defaults, per site: the same as in sites/NAME/publ.toml.
+EXTRA = {
+    "markdown": "'layout': {'heading_link_class': 'toc-link', 'footnotes_class': 'fn'},",
+}
 
 
 def free_port():
@@ -80,7 +86,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         site = pathlib.Path(tmp) / "site"
         shutil.copytree(ROOT / "sites" / args.site, site)
-        (site / "app.py").write_text(APP)
+        (site / "app.py").write_text(APP % {"extra": EXTRA.get(args.site, "")})
         port = free_port()
         server = subprocess.Popen(
             [f"{args.venv}/bin/gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "app:app"],
@@ -93,7 +99,7 @@ def main():
                 except OSError:
                     pass
                 time.sleep(0.2)
-            time.sleep(2)  # let the first index scan finish its fixup passes
+            time.sleep(5)  # let the first index scan finish its fixup passes
             for url in URLS[args.site]:
                 status, location, body = fetch(port, url)
                 head = f"{status} {location}" if location else f"{status}"
