@@ -64,6 +64,10 @@ pub(super) fn math<'a>(events: Vec<Event<'a>>, ext: &Extensions) -> Vec<Event<'a
 /// unescaped) are math to Hoedown too: kept whole, so no other inline
 /// extension reads inside.
 fn escaped_math(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    // (pulldown-cmark hands the backslash over as a text event of its own)
+    if !any_text(&events, |t| t.contains('\\')) {
+        return events;
+    }
     each_text_run(events, |run, out| {
         let mut rest = run;
         loop {
@@ -87,6 +91,13 @@ fn escaped_math(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
             out.push(text(rest));
         }
     })
+}
+
+/// Whether some text event passes `test` (most blocks need no rewriting).
+pub(super) fn any_text(events: &[Event<'_>], test: impl Fn(&str) -> bool) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e, Event::Text(t) if test(t)))
 }
 
 /// Applies `f` to each run of adjacent text events and soft line breaks
@@ -134,6 +145,9 @@ fn html<'a>(s: &str) -> Event<'a> {
 /// Hoedown's superscript: `^word` up to the next space, or `^(words)`;
 /// the superscript's own text is read again (`x^2^3` nests).
 pub(super) fn superscript(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    if !any_text(&events, |t| t.contains('^')) {
+        return events;
+    }
     each_text_run(events, superscripts_in)
 }
 

@@ -541,6 +541,9 @@ fn has_blank_line(text: &str) -> bool {
 /// `==text==` as `<mark>text</mark>` (Publ's `highlight` extension, spec
 /// K1): pairs of `==` within one run of text.
 fn highlight_marks<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
+    if !inline::any_text(&events, |t| t.contains('=')) {
+        return events;
+    }
     let mut out = Vec::with_capacity(events.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut Vec<Event<'a>>| {

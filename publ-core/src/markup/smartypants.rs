@@ -54,6 +54,20 @@ fn tag_name(t: &[u8]) -> (bool, String) {
     (closing, name)
 }
 
+/// Where `</name` (any case) first starts in `t`.
+fn close_tag(t: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(j) = t[from..].windows(2).position(|w| w == b"</") {
+        let at = from + j;
+        let candidate = t.get(at + 2..at + 2 + name.len())?;
+        if candidate.eq_ignore_ascii_case(name) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
 pub fn smartypants(html: &str) -> String {
     let t = html.as_bytes();
     let mut out = String::with_capacity(html.len() + html.len() / 16);
@@ -173,10 +187,7 @@ pub fn smartypants(html: &str) -> String {
                 used = tag_end - i;
                 if !closing && SKIP_TAGS.contains(&name.as_str()) {
                     // Copy through the matching close tag untouched.
-                    let close = format!("</{name}");
-                    let rest_lower = html[tag_end..].to_ascii_lowercase();
-                    let end = rest_lower
-                        .find(&close)
+                    let end = close_tag(&t[tag_end..], name.as_bytes())
                         .and_then(|j| html[tag_end + j..].find('>').map(|k| tag_end + j + k + 1))
                         .unwrap_or(t.len());
                     used = end - i;
