@@ -188,6 +188,8 @@ fn parse_edits(text: &str, ext: &Extensions) -> Vec<(Range<usize>, String)> {
     // Adjacent text events: plain text pulldown-cmark split up.
     let mut run: Option<Range<usize>> = None;
     let mut para_end: Option<usize> = None;
+    // Inside a list item Hoedown does start a sublist after text.
+    let mut item_depth = 0usize;
     for (event, range) in Parser::new_ext(text, ext.parser_options()).into_offset_iter() {
         let after_item = item_start.take();
         let after_para = para_end.take();
@@ -203,7 +205,10 @@ fn parse_edits(text: &str, ext: &Extensions) -> Vec<(Range<usize>, String)> {
             Event::Start(Tag::List(_)) => {
                 let line = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
                 let previous = text[..line.saturating_sub(1)].rsplit('\n').next();
-                if after_para.is_some() && previous.is_some_and(|l| !l.trim().is_empty()) {
+                if item_depth == 0
+                    && after_para.is_some()
+                    && previous.is_some_and(|l| !l.trim().is_empty())
+                {
                     let mut at = range.start;
                     for line in text[range.start..].split_inclusive('\n') {
                         if line.trim().is_empty() {
@@ -247,7 +252,11 @@ fn parse_edits(text: &str, ext: &Extensions) -> Vec<(Range<usize>, String)> {
                 }
             }
             Event::Text(_) if in_code => {}
-            Event::Start(Tag::Item) => item_start = Some(range.start),
+            Event::Start(Tag::Item) => {
+                item_start = Some(range.start);
+                item_depth += 1;
+            }
+            Event::End(TagEnd::Item) => item_depth = item_depth.saturating_sub(1),
             Event::Text(ref t) => {
                 if !ext.space_headers && line_start(range.start) {
                     // Hoedown: up to six `#` make the level, the rest is text.
@@ -444,6 +453,8 @@ mod tests {
         assert_eq!(norm("para\n- one\n- two\n"), "para\n\\- one\n\\- two\n");
         assert_eq!(norm("para\n1. one\n"), "para\n1\\. one\n");
         assert_eq!(norm("para\n\n- one\n"), "para\n\n- one\n");
+        // ...but a list item's text may be followed by a sublist
+        assert_eq!(norm("* item:\n    * sub\n"), "* item:\n    * sub\n");
         assert_eq!(
             norm("para\n- a\n+ b\n\n- c\n"),
             "para\n\\- a\n\\+ b\n\n- c\n"
