@@ -189,15 +189,46 @@ pub fn join(base: &str, target: &str) -> String {
         return format!("{}{target}", &base[..end]);
     }
     if target.starts_with('/') {
-        return format!("{}{target}", &base[..origin_end]);
+        return format!("{}{}", &base[..origin_end], without_dot_segments(target));
     }
     if target.starts_with('?') {
         let path_end = base.find('?').unwrap_or(base.len());
         return format!("{}{target}", &base[..path_end]);
     }
-    let path = base.split('?').next().unwrap_or(base);
-    let dir_end = path.rfind('/').map(|i| i + 1).unwrap_or(path.len());
-    format!("{}{target}", &path[..dir_end.max(origin_end)])
+    let path = base.split(['?', '#']).next().unwrap_or(base);
+    let own = &path[origin_end.min(path.len())..];
+    let dir = own.rfind('/').map_or("/", |i| &own[..=i]);
+    let merged = format!("{dir}{target}");
+    format!("{}{}", &base[..origin_end], without_dot_segments(&merged))
+}
+
+/// RFC 3986's `remove_dot_segments` on a path (with its query or fragment
+/// after it), as `urljoin` applies it: `./` goes, `../` climbs.
+fn without_dot_segments(path: &str) -> String {
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    let (path, rest) = path.split_at(end);
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *segment {
+            "." => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                if out.len() > 1 {
+                    out.pop();
+                }
+                if last {
+                    out.push("");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    format!("{}{rest}", out.join("/"))
 }
 
 /// A file of the static folder as a URL.

@@ -94,5 +94,11 @@ mod tests {
             crate::urls::join(base, "#top"),
             "http://h/blog/12-x?a=b#top"
         );
+        // dot segments go, as urljoin removes them
+        assert_eq!(crate::urls::join(base, "./a b.md"), "http://h/blog/a b.md");
+        assert_eq!(crate::urls::join(base, "../up"), "http://h/up");
+        assert_eq!(crate::urls::join(base, "../../up/"), "http://h/up/");
+        assert_eq!(crate::urls::join("http://h/a/b/", "."), "http://h/a/b/");
+        assert_eq!(crate::urls::join("http://h", "x"), "http://h/x");
     }
 }
