@@ -76,6 +76,21 @@ def action(act, names):
         return out
     if qual in PORTED:
         return {'callback': qual}
+    if qual.startswith('YamlLexer.') and qual.endswith('.<locals>.callback'):
+        # YAML's indentation callbacks, ported by name with their arguments.
+        cells = dict(zip(act.__code__.co_freevars,
+                         (c.cell_contents for c in act.__closure__)))
+        out = {'yaml': qual.split('.')[1]}
+        for key in ('token_class', 'indent_token_class'):
+            if key in cells:
+                out['class'] = css(cells[key])
+                out['error'] = css(cells[key].Error)
+        if 'content_token_class' in cells:
+            out['content'] = css(cells['content_token_class'])
+        for key in ('start', 'implicit'):
+            if key in cells:
+                out[key] = bool(cells[key])
+        return out
     raise Unsupported(f'callback {qual}')
 
 
@@ -98,9 +113,15 @@ def flags_of(flags):
     return out
 
 
+# Overrides that only set up the lexer's context.
+BENIGN = {('YamlLexer', 'get_tokens_unprocessed')}
+
+
 def overrides(cls, name):
     for klass in cls.__mro__:
-        if klass in (RegexLexer, DelegatingLexer, Lexer):
+        if (klass.__name__, name) in BENIGN:
+            continue
+        if klass in (ExtendedRegexLexer, RegexLexer, DelegatingLexer, Lexer):
             return False
         if name in klass.__dict__:
             return True
@@ -108,7 +129,7 @@ def overrides(cls, name):
 
 
 def dump_regex(cls):
-    if issubclass(cls, ExtendedRegexLexer) or not issubclass(cls, RegexLexer):
+    if not issubclass(cls, RegexLexer):
         raise Unsupported('not a RegexLexer')
     # An `__init__` that reads options is fine: Publ uses the defaults.
     for name in ('get_tokens_unprocessed', 'get_tokens'):

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::catalog::{self, Found};
-use super::{grammar, pattern};
+use super::{grammar, pattern, yaml};
 
 /// A token's kind: a Pygments CSS class (`""` for plain text), or
 /// `Other`, the text a delegating lexer hands to its root lexer.
@@ -95,6 +95,8 @@ enum Action {
         stack: Vec<String>,
     },
     MarkdownCodeblock,
+    /// One of `YamlLexer`'s indentation callbacks.
+    Yaml(yaml::Callback),
 }
 
 enum Next {
@@ -191,6 +193,11 @@ fn action_of(value: &Value) -> Result<Action, String> {
                     lexer: (target != "this").then(|| target.clone()),
                     stack,
                 }
+            } else if map.contains_key("yaml") {
+                Action::Yaml(yaml::Callback::from_json(map, |v| match v {
+                    Value::String(class) => Kind::Class(intern(class)),
+                    _ => Kind::Class(""),
+                })?)
             } else if map.get("callback").and_then(Value::as_str)
                 == Some("MarkdownLexer._handle_codeblock")
             {
@@ -260,6 +267,7 @@ impl RegexLexer {
             stack.push(ROOT);
         }
         let mut locs: HashMap<(usize, usize), CaptureLocations> = HashMap::new();
+        let mut yaml = yaml::Context::default();
         let mut pos = 0;
         let mut stalled = 0;
         loop {
@@ -299,9 +307,18 @@ impl RegexLexer {
             };
             let rule = &self.states[state][i];
             if let Some(loc) = locs.get(&(state, i)) {
-                self.act(&rule.action, text, &rule.re, &|g| loc.get(g), out);
+                let mut run = Run {
+                    stack: &mut stack,
+                    yaml: &mut yaml,
+                };
+                let set = self.act(&rule.action, text, &rule.re, &|g| loc.get(g), &mut run, out);
+                // Pygments' `ExtendedRegexLexer` lets a callback decide where
+                // lexing goes on; every other action moves past the match.
+                pos = match rule.action {
+                    Action::Yaml(_) => set.unwrap_or(pos),
+                    _ => end,
+                };
             }
-            pos = end;
             apply(&rule.next, &mut stack);
         }
     }
@@ -310,16 +327,29 @@ impl RegexLexer {
         self.names.iter().position(|n| n == name)
     }
 
+    /// Emits a matched rule's tokens; a YAML callback says where lexing
+    /// goes on (`None`: where it was).
     fn act<'t>(
         &'static self,
         action: &Action,
         text: &'t str,
         re: &Regex,
         group: &dyn Fn(usize) -> Option<(usize, usize)>,
+        run: &mut Run<'_>,
         out: &mut Vec<Token<'t>>,
-    ) {
+    ) -> Option<usize> {
         let whole = group(0);
         match action {
+            Action::Yaml(callback) => {
+                let (start, end) = whole?;
+                let matched = yaml::Matched {
+                    start,
+                    end,
+                    text: &text[start..end],
+                    group1: group(1).map(|(s, e)| &text[s..e]),
+                };
+                return callback.run(&matched, run.yaml, run.stack, out);
+            }
             Action::Skip => {}
             Action::Emit(kind) => {
                 if let Some((s, e)) = whole.filter(|(s, e)| e > s) {
@@ -334,13 +364,13 @@ impl RegexLexer {
                         Action::Groups(_) | Action::MarkdownCodeblock => {}
                         _ => {
                             let part = |g: usize| (g == 0).then_some((s, e));
-                            self.act(action, text, re, &part, out);
+                            self.act(action, text, re, &part, run, out);
                         }
                     }
                 }
             }
             Action::Using { lexer, stack } => {
-                let Some((s, e)) = whole else { return };
+                let (s, e) = whole?;
                 let mut inner = Vec::new();
                 match lexer {
                     None => self.tokens(&text[s..e], stack, &mut inner),
@@ -353,7 +383,14 @@ impl RegexLexer {
             }
             Action::MarkdownCodeblock => markdown_codeblock(text, re, group, out),
         }
+        None
     }
+}
+
+/// What a run of the lexer keeps besides its position.
+struct Run<'a> {
+    stack: &'a mut Vec<usize>,
+    yaml: &'a mut yaml::Context,
 }
 
 fn apply(next: &Next, stack: &mut Vec<usize>) {

@@ -7,6 +7,7 @@ mod catalog;
 mod grammar;
 mod lexer;
 mod pattern;
+mod yaml;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
