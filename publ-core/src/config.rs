@@ -122,18 +122,10 @@ impl Default for Config {
             timezone: None,
             cache: toml::Table::new(),
             layout: toml::Table::new(),
-            markdown_extensions: [
-                "tables",
-                "fenced-code",
-                "footnotes",
-                "strikethrough",
-                "highlight",
-                "superscript",
-                "math",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            markdown_extensions: crate::markup::extensions::DEFAULT_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             auth: toml::Table::new(),
             user_list: "users.cfg".into(),
             admin_group: "admin".into(),

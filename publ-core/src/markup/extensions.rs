@@ -22,19 +22,20 @@ pub struct Extensions {
     pub disable_indented_code: bool,
 }
 
+/// Publ's default `markdown_extensions`.
+pub const DEFAULT_NAMES: &[&str] = &[
+    "tables",
+    "fenced-code",
+    "footnotes",
+    "strikethrough",
+    "highlight",
+    "superscript",
+    "math",
+];
+
 impl Default for Extensions {
-    /// Publ's default set: tables, fenced code, footnotes, strikethrough,
-    /// highlight, superscript and math.
     fn default() -> Self {
-        Extensions::from_names(&[
-            "tables",
-            "fenced-code",
-            "footnotes",
-            "strikethrough",
-            "highlight",
-            "superscript",
-            "math",
-        ])
+        Extensions::from_names(DEFAULT_NAMES)
     }
 }
 
