@@ -1,13 +1,18 @@
 //! `publ`: serve a Publ site folder, or maintain its index.
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod check;
+mod logging;
+mod serve;
+mod systemd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use publ_core::{Config, Site};
-use publ_server::Listen;
+
+use serve::ServeArgs;
 
 #[derive(Parser)]
 #[command(
@@ -20,8 +25,8 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Args)]
-struct SiteArgs {
+#[derive(Args, Clone)]
+pub struct SiteArgs {
     /// The site folder (content/, templates/, static/, publ.toml)
     site: PathBuf,
     /// Read the configuration from this file instead of SITE/publ.toml
@@ -38,20 +43,11 @@ impl SiteArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Index the site and serve it over HTTP/1.1
-    Serve {
-        #[command(flatten)]
-        site: SiteArgs,
-        /// Listen on this unix socket (`~` is expanded)
-        #[arg(long, conflicts_with = "bind", required_unless_present = "bind")]
-        socket: Option<String>,
-        /// Listen on this TCP address, e.g. 127.0.0.1:5000
-        #[arg(long)]
-        bind: Option<String>,
-        /// Worker threads (default: the number of CPUs)
-        #[arg(long)]
-        threads: Option<usize>,
-    },
+    /// Index the site and serve it over HTTP/1.1 (SIGHUP reloads,
+    /// SIGTERM stops after in-flight requests)
+    Serve(ServeArgs),
+    /// Print a systemd user unit that serves the site with these options
+    SystemdUnit(ServeArgs),
     /// Bring the index up to date with the content folder, then exit
     Reindex {
         #[command(flatten)]
@@ -60,49 +56,21 @@ enum Command {
         #[arg(short = 'f', long)]
         force_rescan: bool,
     },
+    /// Parse the configuration, templates and content without serving or
+    /// writing anything; exit code 1 if anything would fail
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
 }
 
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(path),
-    }
-}
-
-fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // tantivy (the search index) logs every commit at info.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Serve {
-            site,
-            socket,
-            bind,
-            threads,
-        } => {
-            let config = site.load()?;
-            let listen = match (socket, bind) {
-                (Some(socket), _) => Listen::Unix(expand_home(&socket)),
-                (None, Some(bind)) => Listen::Tcp(bind),
-                (None, None) => anyhow::bail!("give --socket or --bind"),
-            };
-            let threads = threads.unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(2)
-            });
-            actix_rt::System::new().block_on(async move {
-                let site = Site::open(config).await.context("opening the site")?;
-                publ_server::serve(Arc::new(site), listen, threads).await?;
-                Ok(())
-            })
+fn main() -> anyhow::Result<ExitCode> {
+    logging::init();
+    let done = match Cli::parse().command {
+        Command::Serve(args) => serve::run(args),
+        Command::SystemdUnit(args) => {
+            print!("{}", systemd::unit(&args)?);
+            Ok(())
         }
         Command::Reindex { site, force_rescan } => {
             let config = site.load()?;
@@ -116,5 +84,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             })
         }
-    }
+        Command::Check { site } => return check::run(&site.site, site.config.as_deref()),
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }

@@ -63,6 +63,23 @@ pub struct RegexAlias {
     pub permanent: bool,
 }
 
+/// A `path_alias_regex` pattern the regex engine rejects.
+#[derive(Debug, thiserror::Error)]
+#[error("path_alias_regex {pattern:?}: {source}")]
+pub struct BadAliasPattern {
+    pub pattern: String,
+    pub source: regex::Error,
+}
+
+impl RegexAlias {
+    pub fn regex(&self) -> Result<regex::Regex, BadAliasPattern> {
+        regex::Regex::new(&self.pattern).map_err(|source| BadAliasPattern {
+            pattern: self.pattern.clone(),
+            source,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -190,8 +207,7 @@ impl Config {
         }
         config.timezone()?;
         for rule in &config.path_alias_regex {
-            regex::Regex::new(&rule.pattern)
-                .map_err(|e| invalid(format!("path_alias_regex {:?}: {e}", rule.pattern)))?;
+            rule.regex().map_err(|e| invalid(e.to_string()))?;
         }
         Ok(config)
     }

@@ -16,6 +16,9 @@ pub struct Request {
     pub host: String,
     /// Path prefix the site is mounted under (`X-Forwarded-Prefix`).
     pub script_root: String,
+    /// The client's address (a trusted proxy's `X-Forwarded-For`), when
+    /// known: a unix socket has none of its own.
+    pub remote_addr: Option<String>,
 }
 
 impl Request {
@@ -32,6 +35,7 @@ impl Request {
             scheme: "http".into(),
             host: "localhost".into(),
             script_root: String::new(),
+            remote_addr: None,
         }
     }
 

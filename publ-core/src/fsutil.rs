@@ -94,6 +94,25 @@ pub fn atomic_write_if(
     Ok(true)
 }
 
+/// Every file under `dir`, following symlinks (as Publ does) in a stable
+/// name order; each unreadable folder or dangling symlink goes to `skipped`.
+pub fn walk_files(
+    dir: &Path,
+    mut skipped: impl FnMut(walkdir::Error),
+) -> impl Iterator<Item = walkdir::DirEntry> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(move |item| match item {
+            Ok(item) => item.file_type().is_file().then_some(item),
+            Err(err) => {
+                skipped(err);
+                None
+            }
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@
 //!
 //! Data flows one way: files ([`content`]) -> [`index`] -> [`view`] ->
 //! [`template`] -> [`respond`]ed page; the full-text [`search`] index is
-//! kept from the index's catalog and read by templates.
+//! kept from the index's catalog and read by templates. [`check`] runs the
+//! first steps (parsing content files and templates) with no index, to
+//! report what a site would reject before it is served.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,6 +30,7 @@
 //! ```
 
 pub mod access;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod exchange;

@@ -40,25 +40,42 @@ pub struct Snapshot {
     pub images: Arc<Images>,
 }
 
+/// The parts of a configuration that can be wrong, checked before the
+/// configuration touches the index or replaces a running one.
+pub(crate) struct Checked {
+    pub tz: chrono_tz::Tz,
+    pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
+}
+
+pub(crate) fn check_config(config: &Config) -> Result<Checked, SiteError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: config.root.clone(),
+        message,
+    };
+    let tz = config.timezone()?;
+    let mut alias_rules = Vec::new();
+    for rule in &config.path_alias_regex {
+        let re = rule.regex().map_err(|e| invalid(e.to_string()))?;
+        alias_rules.push((re, rule.clone()));
+    }
+    let content = config.content_dir();
+    if !content.is_dir() {
+        return Err(SiteError::NoContent(content));
+    }
+    Ok(Checked { tz, alias_rules })
+}
+
 impl Snapshot {
     fn build(
         config: Arc<Config>,
+        checked: Checked,
         catalog: Arc<Catalog>,
         images: Arc<Images>,
         search: Option<Arc<SearchIndex>>,
-    ) -> Result<Snapshot, SiteError> {
-        let tz = config.timezone()?;
+    ) -> Snapshot {
         let template_dir = config.template_dir();
-        let mut alias_rules = Vec::new();
-        for rule in &config.path_alias_regex {
-            let re = regex::Regex::new(&rule.pattern).map_err(|e| ConfigError::Invalid {
-                path: config.root.clone(),
-                message: format!("path_alias_regex {:?}: {e}", rule.pattern),
-            })?;
-            alias_rules.push((re, rule.clone()));
-        }
-        Ok(Snapshot {
-            tz,
+        Snapshot {
+            tz: checked.tz,
             catalog,
             search,
             templates: Arc::new(TemplateIndex::scan(
@@ -66,10 +83,10 @@ impl Snapshot {
                 &config.template_mimetypes,
             )),
             env: crate::template::env::build(&template_dir),
-            alias_rules,
+            alias_rules: checked.alias_rules,
             config,
             images,
-        })
+        }
     }
 }
 
@@ -100,12 +117,10 @@ impl Site {
     /// Opens the index, brings it up to date with the content folder and
     /// loads the templates.
     pub async fn open(config: Config) -> Result<Site, SiteError> {
+        let checked = check_config(&config)?;
         let content = config.content_dir();
-        if !content.is_dir() {
-            return Err(SiteError::NoContent(content));
-        }
         let store = Store::open(&config.database()).await?;
-        let report = reindex(&store, &content, config.timezone()?, false).await?;
+        let report = reindex(&store, &content, checked.tz, false).await?;
         tracing::info!(?report, "index up to date");
         let catalog = Arc::new(Catalog::new(
             store.load().await?,
@@ -117,7 +132,7 @@ impl Site {
             .search_index_dir()
             .map(|dir| Arc::new(SearchIndex::new(dir)));
         sync_search(search.as_ref(), &catalog).await;
-        let snapshot = Snapshot::build(Arc::new(config), catalog, images, search)?;
+        let snapshot = Snapshot::build(Arc::new(config), checked, catalog, images, search);
         Ok(Site {
             store,
             state: RwLock::new(Arc::new(snapshot)),
@@ -156,28 +171,34 @@ impl Site {
             force,
         )
         .await?;
-        self.reload_with(current.config.clone(), current.images.clone())
+        let checked = Checked {
+            tz: current.tz,
+            alias_rules: current.alias_rules.clone(),
+        };
+        self.reload_with(current.config.clone(), checked, current.images.clone())
             .await?;
         Ok(report)
     }
 
     /// Takes a new configuration (templates are read afresh) and rescans.
+    /// A configuration that cannot work is refused before the index is
+    /// touched, and the site goes on as it was.
     pub async fn reload(&self, config: Config) -> Result<ScanReport, SiteError> {
+        let checked = check_config(&config)?;
         let _scanning = Scanning::start(&self.reindexing);
         let config = Arc::new(config);
-        let report = reindex(
-            &self.store,
-            &config.content_dir(),
-            config.timezone()?,
-            false,
-        )
-        .await?;
+        let report = reindex(&self.store, &config.content_dir(), checked.tz, false).await?;
         let images = Arc::new(Images::new(&config));
-        self.reload_with(config, images).await?;
+        self.reload_with(config, checked, images).await?;
         Ok(report)
     }
 
-    async fn reload_with(&self, config: Arc<Config>, images: Arc<Images>) -> Result<(), SiteError> {
+    async fn reload_with(
+        &self,
+        config: Arc<Config>,
+        checked: Checked,
+        images: Arc<Images>,
+    ) -> Result<(), SiteError> {
         let catalog = Arc::new(Catalog::new(
             self.store.load().await?,
             self.store.generation().await?,
@@ -189,7 +210,7 @@ impl Site {
             (dir, _) => dir.map(|dir| Arc::new(SearchIndex::new(dir))),
         };
         sync_search(search.as_ref(), &catalog).await;
-        self.swap(Snapshot::build(config, catalog, images, search)?);
+        self.swap(Snapshot::build(config, checked, catalog, images, search));
         Ok(())
     }
 

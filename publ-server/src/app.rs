@@ -1,15 +1,38 @@
 //! actix-web wiring: every request goes to the site on a blocking thread.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use publ_core::{Body, Request, Site};
+use sd_notify::NotifyState;
 
-use crate::listen::{prepare_socket, Listen, ListenError};
+use crate::lifecycle::{notify, reload_on_signal, stop_on_signal, LoadConfig};
+use crate::listen::{prepare_socket, secure_socket, Listen, ListenError};
+use crate::proxy::{origin, Origin};
 
-fn to_core(req: &HttpRequest) -> Request {
+/// How a server runs, apart from the site it serves.
+pub struct ServeOptions {
+    pub listen: Listen,
+    /// actix workers, each with its own event loop; rendering runs on
+    /// blocking threads beside them.
+    pub threads: usize,
+    /// How many proxies' `X-Forwarded-*` headers to believe (0: none).
+    pub trust_proxy: usize,
+    /// How long in-flight requests may take to finish once asked to stop.
+    pub shutdown_timeout: Duration,
+    /// Where SIGHUP gets the new configuration; `None` turns reloading off.
+    pub load_config: Option<LoadConfig>,
+}
+
+/// Per-worker facts every request needs.
+struct Shared {
+    site: Arc<Site>,
+    trust_proxy: usize,
+}
+
+fn to_core(req: &HttpRequest, origin: Origin) -> Request {
     Request {
         method: req.method().as_str().to_string(),
         path: req.uri().path().to_string(),
@@ -19,21 +42,34 @@ fn to_core(req: &HttpRequest) -> Request {
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect(),
-        scheme: "http".to_string(),
-        host: req
-            .headers()
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost")
-            .to_string(),
-        script_root: String::new(),
+        scheme: origin.scheme,
+        host: origin.host,
+        script_root: origin.script_root,
+        remote_addr: origin.client,
     }
 }
 
-async fn handle(site: web::Data<Arc<Site>>, req: HttpRequest) -> HttpResponse {
+fn origin_of(req: &HttpRequest, trust_proxy: usize) -> Origin {
+    let headers = req.headers();
+    origin(
+        trust_proxy,
+        req.peer_addr().map(|addr| addr.ip().to_string()),
+        headers.get("host").and_then(|h| h.to_str().ok()),
+        |name| {
+            headers
+                .get_all(name)
+                .filter_map(|v| v.to_str().ok())
+                .collect()
+        },
+    )
+}
+
+async fn handle(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
     let start = Instant::now();
-    let request = to_core(&req);
-    let site = site.get_ref().clone();
+    let origin = origin_of(&req, shared.trust_proxy);
+    let client = origin.client.clone().unwrap_or_else(|| "-".to_string());
+    let request = to_core(&req, origin);
+    let site = shared.site.clone();
     let rendered = web::block(move || site.render(&request)).await;
     let response = match rendered {
         Ok(r) => r,
@@ -62,6 +98,7 @@ async fn handle(site: web::Data<Arc<Site>>, req: HttpRequest) -> HttpResponse {
         },
     };
     tracing::info!(
+        client = %client,
         method = %req.method(),
         path = %req.uri(),
         status = out.status().as_u16(),
@@ -71,38 +108,65 @@ async fn handle(site: web::Data<Arc<Site>>, req: HttpRequest) -> HttpResponse {
     out
 }
 
-/// Serves `site` until SIGINT/SIGTERM; a unix socket is removed afterwards.
-pub async fn serve(site: Arc<Site>, listen: Listen, threads: usize) -> Result<(), ServeError> {
+/// Serves `site` until SIGTERM/SIGINT, reloading it on SIGHUP; a unix
+/// socket is removed afterwards.
+pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeError> {
     let expiry = actix_rt::spawn(expire_renditions(site.clone()));
-    let data = web::Data::new(site);
+    let data = web::Data::new(Shared {
+        site: site.clone(),
+        trust_proxy: options.trust_proxy,
+    });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .default_service(web::to(handle))
     })
-    .workers(threads.max(1));
-    let server = match &listen {
-        Listen::Unix(path) => {
-            prepare_socket(path)?;
+    .workers(options.threads.max(1))
+    // Signals are ours: actix would stop at once on SIGINT, and knows
+    // nothing of SIGHUP.
+    .disable_signals()
+    .shutdown_timeout(options.shutdown_timeout.as_secs());
+    let (server, listening) = match &options.listen {
+        Listen::Unix(socket) => {
+            prepare_socket(&socket.path)?;
             let server = server
-                .bind_uds(path)
-                .map_err(|e| ServeError::Bind(path.display().to_string(), e))?;
-            tracing::info!(socket = %path.display(), "listening");
-            server
+                .bind_uds(&socket.path)
+                .map_err(|e| ServeError::Bind(socket.path.display().to_string(), e))?;
+            secure_socket(socket)?;
+            tracing::info!(
+                socket = %socket.path.display(),
+                mode = format!("{:o}", socket.mode),
+                workers = options.threads,
+                "listening"
+            );
+            (server, socket.path.display().to_string())
         }
         Listen::Tcp(addr) => {
             let server = server
                 .bind(addr)
                 .map_err(|e| ServeError::Bind(addr.clone(), e))?;
-            tracing::info!(address = %addr, "listening");
-            server
+            tracing::info!(address = %addr, workers = options.threads, "listening");
+            (server, addr.clone())
         }
     };
-    let result = server.run().await;
+    let server = server.run();
+    let stopper = actix_rt::spawn(stop_on_signal(server.handle()));
+    let reloader = options
+        .load_config
+        .map(|load| actix_rt::spawn(reload_on_signal(site, load)));
+    notify(&[
+        NotifyState::Ready,
+        NotifyState::Status(&format!("serving on {listening}")),
+    ]);
+    let result = server.await;
     expiry.abort();
-    if let Listen::Unix(path) = &listen {
-        if let Err(err) = std::fs::remove_file(path) {
-            tracing::warn!(socket = %path.display(), error = %err, "cannot remove socket");
+    stopper.abort();
+    if let Some(reloader) = reloader {
+        reloader.abort();
+    }
+    if let Listen::Unix(socket) = &options.listen {
+        if let Err(err) = std::fs::remove_file(&socket.path) {
+            tracing::warn!(socket = %socket.path.display(), error = %err, "cannot remove socket");
         }
     }
     tracing::info!("server stopped");

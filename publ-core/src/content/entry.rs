@@ -10,12 +10,22 @@ use super::headers::{Headers, Message};
 use super::slug::slugify;
 use super::status::PublishStatus;
 
+/// A header the index cannot take, in the file at `path`.
 #[derive(Debug, thiserror::Error)]
-pub enum EntryError {
-    #[error("{path}: Entry-ID {value:?} is not a number")]
-    BadId { path: PathBuf, value: String },
-    #[error("{path}: unknown Status {value:?}")]
-    BadStatus { path: PathBuf, value: String },
+#[error("{path}: {header}")]
+pub struct EntryError {
+    pub path: PathBuf,
+    pub header: BadHeader,
+}
+
+/// What is wrong, without the file's path (for reports that name the file
+/// themselves).
+#[derive(Debug, thiserror::Error)]
+pub enum BadHeader {
+    #[error("Entry-ID {0:?} is not a number")]
+    Id(String),
+    #[error("unknown Status {0:?}")]
+    Status(String),
 }
 
 /// One tag placement: the header text and whether it came from `Hidden-Tag`.
@@ -65,20 +75,16 @@ impl EntryFacts {
         let h = &msg.headers;
         let header_id = match h.get("Entry-ID") {
             None => None,
-            Some(v) => Some(v.trim().parse::<i64>().map_err(|_| EntryError::BadId {
+            Some(v) => Some(v.trim().parse::<i64>().map_err(|_| EntryError {
                 path: file_path.to_path_buf(),
-                value: v.to_string(),
+                header: BadHeader::Id(v.to_string()),
             })?),
         };
         let status_text = h.get("Status").unwrap_or("SCHEDULED");
-        let status: PublishStatus =
-            status_text
-                .trim()
-                .parse()
-                .map_err(|_| EntryError::BadStatus {
-                    path: file_path.to_path_buf(),
-                    value: status_text.to_string(),
-                })?;
+        let status: PublishStatus = status_text.trim().parse().map_err(|_| EntryError {
+            path: file_path.to_path_buf(),
+            header: BadHeader::Status(status_text.to_string()),
+        })?;
         let default_category = super::category::folder_category(rel_path);
         let title = h.get("Title").unwrap_or("").to_string();
         let slug_source = match h.get("Slug-Text") {

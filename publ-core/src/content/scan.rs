@@ -34,21 +34,16 @@ impl SourceKind {
 /// in a stable (sorted) order so ID conflicts resolve the same way each run.
 /// Unreadable folders are logged and skipped.
 pub fn walk(content: &Path) -> Vec<SourceFile> {
+    walk_with(content, |err| {
+        tracing::error!(error = %err, "cannot read content folder entry; skipped");
+    })
+}
+
+/// [`walk`], handing each unreadable folder or dangling symlink to
+/// `skipped` instead of the log (`publ check` reports them).
+pub fn walk_with(content: &Path, skipped: impl FnMut(walkdir::Error)) -> Vec<SourceFile> {
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(content)
-        .follow_links(true)
-        .sort_by_file_name();
-    for item in walker {
-        let item = match item {
-            Ok(item) => item,
-            Err(err) => {
-                tracing::error!(error = %err, "cannot read content folder entry; skipped");
-                continue;
-            }
-        };
-        if !item.file_type().is_file() {
-            continue;
-        }
+    for item in crate::fsutil::walk_files(content, skipped) {
         let Some(kind) = SourceKind::of(item.path()) else {
             continue;
         };

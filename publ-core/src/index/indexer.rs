@@ -12,7 +12,7 @@ use super::records::{AliasKind, AliasRecord, AliasTarget, CategoryRecord, EntryR
 use super::store::{Store, StoreError};
 use crate::content::category::MetaFacts;
 use crate::content::date::{format_date, local_now_in};
-use crate::content::entry::EntryFacts;
+use crate::content::entry::{EntryError, EntryFacts};
 use crate::content::headers::{parse_message, Message};
 use crate::content::scan::{walk, SourceFile, SourceKind};
 use crate::content::status::PublishStatus;
@@ -135,36 +135,65 @@ fn parse_if_changed(file: SourceFile, known: &HashMap<String, String>) -> Parsed
     if known.get(file.path.to_string_lossy().as_ref()) == Some(&fp.to_string()) {
         return Parsed::Unchanged;
     }
-    let text = match std::fs::read(&file.path).map(String::from_utf8) {
-        Ok(Ok(text)) => text,
-        Ok(Err(_)) => {
-            tracing::error!(path = %file.path.display(), "file is not valid UTF-8; skipped");
-            return Parsed::Failed(file);
+    match parse_source(&file) {
+        Ok(ParsedSource::Meta(facts)) => Parsed::Meta(file, fp, facts),
+        Ok(ParsedSource::Entry(entry)) => {
+            let (message, facts) = *entry;
+            Parsed::Entry(Box::new(PendingEntry {
+                file,
+                fingerprint: fp,
+                message,
+                facts,
+            }))
         }
         Err(err) => {
-            tracing::error!(path = %file.path.display(), error = %err, "cannot read file; skipped");
-            return Parsed::Failed(file);
+            match err {
+                ParseError::NotUtf8 => {
+                    tracing::error!(path = %file.path.display(), "file is not valid UTF-8; skipped")
+                }
+                ParseError::Read(err) => {
+                    tracing::error!(path = %file.path.display(), error = %err, "cannot read file; skipped")
+                }
+                ParseError::Entry(err) => tracing::error!(error = %err, "entry skipped"),
+            }
+            Parsed::Failed(file)
         }
-    };
+    }
+}
+
+/// A content file read and parsed, before it meets the index.
+pub(crate) enum ParsedSource {
+    /// Boxed: entry facts are several times the size of meta facts.
+    Entry(Box<(Message, EntryFacts)>),
+    Meta(MetaFacts),
+}
+
+/// Why a content file cannot be indexed. The messages leave out the path:
+/// the indexer's logs and `publ check`'s report name the file themselves.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ParseError {
+    #[error("cannot read file: {0}")]
+    Read(std::io::Error),
+    #[error("file is not valid UTF-8")]
+    NotUtf8,
+    #[error("{}", .0.header)]
+    Entry(EntryError),
+}
+
+/// Reads and parses one content file exactly as the index takes it; `publ
+/// check` runs the same step without an index.
+pub(crate) fn parse_source(file: &SourceFile) -> Result<ParsedSource, ParseError> {
+    let bytes = std::fs::read(&file.path).map_err(ParseError::Read)?;
+    let text = String::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
     let message = parse_message(&text);
     match file.kind {
-        SourceKind::Meta => {
-            let facts = MetaFacts::from_message(&file.rel, text.clone(), &message);
-            Parsed::Meta(file, fp, facts)
-        }
+        SourceKind::Meta => Ok(ParsedSource::Meta(MetaFacts::from_message(
+            &file.rel, text, &message,
+        ))),
         SourceKind::Entry(format) => {
-            match EntryFacts::from_message(&file.path, &file.rel, format, &message) {
-                Ok(facts) => Parsed::Entry(Box::new(PendingEntry {
-                    file,
-                    fingerprint: fp,
-                    message,
-                    facts,
-                })),
-                Err(err) => {
-                    tracing::error!(error = %err, "entry skipped");
-                    Parsed::Failed(file)
-                }
-            }
+            let facts = EntryFacts::from_message(&file.path, &file.rel, format, &message)
+                .map_err(ParseError::Entry)?;
+            Ok(ParsedSource::Entry(Box::new((message, facts))))
         }
     }
 }

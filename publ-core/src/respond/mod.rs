@@ -108,6 +108,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
             args: parse_query(&req.query),
             query_string: req.query.clone(),
             headers: req.headers.clone(),
+            remote_addr: req.remote_addr.clone(),
             base: UrlBase {
                 scheme: req.scheme.clone(),
                 host: req.host.clone(),

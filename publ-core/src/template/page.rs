@@ -22,6 +22,8 @@ pub struct RequestInfo {
     /// The raw query string.
     pub query_string: String,
     pub headers: Vec<(String, String)>,
+    /// Flask's `request.remote_addr`.
+    pub remote_addr: Option<String>,
     pub base: UrlBase,
     /// Flask's `(request.endpoint, request.url_rule)`, when a route matched.
     pub rule: Option<(&'static str, &'static str)>,

@@ -127,6 +127,18 @@ fn glob_match(mime: &str, pattern: &str) -> bool {
     }
 }
 
+/// The name a template file is known by: its path relative to the template
+/// folder, `/`-separated.
+pub fn template_name(root: &Path, path: &Path) -> Option<String> {
+    let rel: Vec<String> = path
+        .strip_prefix(root)
+        .ok()?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(rel.join("/"))
+}
+
 enum Check {
     Found(Found),
     Rejected,
@@ -142,12 +154,8 @@ impl TemplateIndex {
             .flatten()
         {
             if item.file_type().is_file() {
-                if let Ok(rel) = item.path().strip_prefix(root) {
-                    let rel: Vec<String> = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    files.insert(rel.join("/"));
+                if let Some(name) = template_name(root, item.path()) {
+                    files.insert(name);
                 }
             }
         }

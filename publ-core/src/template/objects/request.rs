@@ -60,6 +60,7 @@ impl Object for RequestObject {
             "host" => Value::from(r.base.host.clone()),
             "scheme" => Value::from(r.base.scheme.clone()),
             "method" => Value::from(r.method.clone()),
+            "remote_addr" => Value::from(r.remote_addr.clone()),
             "query_string" => Value::from(r.query_string.clone()),
             "endpoint" => r
                 .rule
