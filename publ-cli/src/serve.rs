@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// nginx or Apache
     #[arg(long, default_value_t = 0)]
     pub trust_proxy: usize,
+    /// Do not gzip/brotli responses (when nginx or Apache compresses)
+    #[arg(long)]
+    pub no_compress: bool,
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT
     #[arg(long, default_value_t = 30)]
     pub shutdown_timeout: u64,
@@ -101,6 +104,9 @@ impl ServeArgs {
         if self.trust_proxy > 0 {
             args.extend(["--trust-proxy".into(), self.trust_proxy.to_string().into()]);
         }
+        if self.no_compress {
+            args.push("--no-compress".into());
+        }
         if self.shutdown_timeout != 30 {
             let secs = self.shutdown_timeout.to_string();
             args.extend(["--shutdown-timeout".into(), secs.into()]);
@@ -135,6 +141,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         trust_proxy: args.trust_proxy,
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         load_config: Some(load_config),
+        compress: !args.no_compress,
     };
     actix_rt::System::new().block_on(async move {
         let site = Site::open(config).await.context("opening the site")?;

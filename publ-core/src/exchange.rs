@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use bytes::Bytes;
+
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
@@ -49,7 +51,8 @@ impl Request {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
-    Bytes(Vec<u8>),
+    /// Shared, so a cached page is sent without copying.
+    Bytes(Bytes),
     /// A file to send as it is on disk (static files).
     File(PathBuf),
 }
@@ -62,7 +65,7 @@ pub struct Response {
 }
 
 impl Response {
-    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
+    pub fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Response {
         Response {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -95,7 +98,7 @@ impl Response {
     /// The body when it is in memory.
     pub fn bytes(&self) -> &[u8] {
         match &self.body {
-            Body::Bytes(b) => b,
+            Body::Bytes(b) => b.as_ref(),
             Body::File(_) => &[],
         }
     }

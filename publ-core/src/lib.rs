@@ -30,6 +30,7 @@
 //! ```
 
 pub mod access;
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod content;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
+use crate::cache::{KeyParts, RenderCache};
 use crate::config::{Config, ConfigError, RegexAlias};
+use crate::content::status::PublishStatus;
 use crate::exchange::{Request, Response};
 use crate::image::Images;
 use crate::index::catalog::Catalog;
@@ -38,6 +40,10 @@ pub struct Snapshot {
     pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
     /// Kept across rescans: known image files and renders under way.
     pub images: Arc<Images>,
+    /// Pages rendered from this snapshot; a new snapshot starts empty.
+    pub cache: Option<Arc<dyn RenderCache>>,
+    /// When each scheduled entry comes due, in order (spec A11).
+    schedule: Vec<i64>,
 }
 
 /// The parts of a configuration that can be wrong, checked before the
@@ -66,6 +72,12 @@ pub(crate) fn check_config(config: &Config) -> Result<Checked, SiteError> {
 }
 
 impl Snapshot {
+    /// How many scheduled entries have come due by `now`: listings change
+    /// exactly when this does.
+    pub fn due(&self, now: i64) -> usize {
+        self.schedule.partition_point(|t| *t <= now)
+    }
+
     fn build(
         config: Arc<Config>,
         checked: Checked,
@@ -74,7 +86,16 @@ impl Snapshot {
         search: Option<Arc<SearchIndex>>,
     ) -> Snapshot {
         let template_dir = config.template_dir();
+        let mut schedule: Vec<i64> = catalog
+            .entries()
+            .iter()
+            .filter(|e| e.status == PublishStatus::Scheduled)
+            .map(|e| e.utc_timestamp)
+            .collect();
+        schedule.sort_unstable();
         Snapshot {
+            cache: crate::cache::for_config(&config),
+            schedule,
             tz: checked.tz,
             catalog,
             search,
@@ -221,26 +242,64 @@ impl Site {
         snapshot.images.expire(age)
     }
 
-    /// Answers one request. Never panics: a bug in rendering is a logged 500.
+    /// The cache key of `req` in `snapshot` at `now`, with the cache it
+    /// belongs in; `None` when the request is not cacheable.
+    fn cache_slot<'s>(
+        snapshot: &'s Snapshot,
+        req: &Request,
+        now: i64,
+    ) -> Option<(&'s Arc<dyn RenderCache>, String)> {
+        let cache = snapshot.cache.as_ref()?;
+        let parts = KeyParts {
+            state: snapshot.catalog.generation as u64,
+            due: snapshot.due(now),
+            // Authentication is not served yet: everyone is anonymous.
+            user: None,
+        };
+        crate::cache::key(&parts, req).map(|key| (cache, key))
+    }
+
+    /// The answer to `req` when the render cache has it: cheap enough for
+    /// an event loop, unlike [`render`](Site::render).
+    pub fn cached(&self, req: &Request) -> Option<Response> {
+        let snapshot = self.snapshot();
+        let now = chrono::Utc::now().timestamp();
+        let (cache, key) = Site::cache_slot(&snapshot, req, now)?;
+        let hit = cache.get(&key)?;
+        Some(crate::respond::conditional(req, hit))
+    }
+
+    /// Answers one request, from the render cache when it can. Never
+    /// panics: a bug in rendering is a logged 500.
     pub fn render(&self, req: &Request) -> Response {
         let snapshot = self.snapshot();
         let now = chrono::Utc::now().timestamp();
+        let reindexing = self.reindexing.load(Ordering::SeqCst) > 0;
+        let cached = Site::cache_slot(&snapshot, req, now);
+        if let Some((cache, key)) = &cached {
+            if let Some(hit) = cache.get(key) {
+                return crate::respond::conditional(req, hit);
+            }
+        }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::respond::respond(
-                &snapshot,
-                req,
-                now,
-                self.reindexing.load(Ordering::SeqCst) > 0,
-            )
+            crate::respond::respond(&snapshot, req, now, reindexing)
         }));
-        result.unwrap_or_else(|_| {
+        let response = result.unwrap_or_else(|_| {
             tracing::error!(path = %req.path, "request handler panicked");
             Response::new(
                 500,
                 "text/plain; charset=utf-8",
                 "500 Internal Server Error",
             )
-        })
+        });
+        // A page rendered mid-scan may be missing what the scan brings
+        // (spec P3).
+        if let Some((cache, key)) = cached {
+            if !reindexing && crate::cache::storable(&response) {
+                cache.put(key, response.clone());
+            }
+        }
+        crate::respond::conditional(req, response)
     }
 }
 

@@ -1,10 +1,14 @@
 //! actix-web wiring: every request goes to the site on a blocking thread.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix_files::NamedFile;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::middleware::{Compress, Condition};
+use actix_web::{mime, web, App, HttpRequest, HttpResponse, HttpServer};
 use publ_core::{Body, Request, Site};
 use sd_notify::NotifyState;
 
@@ -24,6 +28,9 @@ pub struct ServeOptions {
     pub shutdown_timeout: Duration,
     /// Where SIGHUP gets the new configuration; `None` turns reloading off.
     pub load_config: Option<LoadConfig>,
+    /// gzip or brotli for clients that accept it; off when a front end
+    /// compresses already.
+    pub compress: bool,
 }
 
 /// Per-worker facts every request needs.
@@ -69,33 +76,35 @@ async fn handle(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
     let origin = origin_of(&req, shared.trust_proxy);
     let client = origin.client.clone().unwrap_or_else(|| "-".to_string());
     let request = to_core(&req, origin);
-    let site = shared.site.clone();
-    let rendered = web::block(move || site.render(&request)).await;
-    let response = match rendered {
-        Ok(r) => r,
-        Err(err) => {
-            tracing::error!(error = %err, "render task failed");
-            publ_core::Response::new(
-                500,
-                "text/plain; charset=utf-8",
-                "500 Internal Server Error",
-            )
+    // A cached page is a lookup: answered here, without a hop to the
+    // blocking pool that rendering needs.
+    let response = match shared.site.cached(&request) {
+        Some(hit) => hit,
+        None => {
+            let site = shared.site.clone();
+            web::block(move || site.render(&request))
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "render task failed");
+                    publ_core::Response::new(
+                        500,
+                        "text/plain; charset=utf-8",
+                        "500 Internal Server Error",
+                    )
+                })
         }
     };
-    let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut builder = HttpResponse::build(status);
-    for (k, v) in &response.headers {
-        builder.append_header((k.as_str(), v.as_str()));
-    }
     let out = match response.body {
-        Body::Bytes(bytes) => builder.body(bytes),
-        Body::File(path) => match tokio::fs::read(&path).await {
-            Ok(bytes) => builder.body(bytes),
-            Err(err) => {
-                tracing::error!(path = %path.display(), error = %err, "cannot read static file");
-                HttpResponse::NotFound().body("404 Not Found")
+        Body::Bytes(bytes) => {
+            let status =
+                StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut builder = HttpResponse::build(status);
+            for (k, v) in &response.headers {
+                builder.append_header((k.as_str(), v.as_str()));
             }
-        },
+            builder.body(bytes)
+        }
+        Body::File(path) => send_file(&req, &path, &response.headers).await,
     };
     tracing::info!(
         client = %client,
@@ -108,6 +117,35 @@ async fn handle(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
     out
 }
 
+/// A file from disk, with the validators and ranges actix-files handles
+/// (ETag, Last-Modified, If-None-Match, If-Modified-Since, Range), and the
+/// site's own headers (its Content-Type wins over the guessed one).
+async fn send_file(req: &HttpRequest, path: &Path, headers: &[(String, String)]) -> HttpResponse {
+    let file = match NamedFile::open_async(path).await {
+        Ok(file) => file.disable_content_disposition(),
+        Err(err) => {
+            tracing::error!(path = %path.display(), error = %err, "cannot open static file");
+            return HttpResponse::NotFound().body("404 Not Found");
+        }
+    };
+    let is_type = |k: &str| k.eq_ignore_ascii_case("content-type");
+    let file = match headers
+        .iter()
+        .find(|(k, _)| is_type(k))
+        .and_then(|(_, v)| v.parse::<mime::Mime>().ok())
+    {
+        Some(mime) => file.set_content_type(mime),
+        None => file,
+    };
+    let mut out = file.into_response(req);
+    for (k, v) in headers.iter().filter(|(k, _)| !is_type(k)) {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v)) {
+            out.headers_mut().append(k, v);
+        }
+    }
+    out
+}
+
 /// Serves `site` until SIGTERM/SIGINT, reloading it on SIGHUP; a unix
 /// socket is removed afterwards.
 pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeError> {
@@ -116,8 +154,10 @@ pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeEr
         site: site.clone(),
         trust_proxy: options.trust_proxy,
     });
+    let compress = options.compress;
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(Condition::new(compress, Compress::default()))
             .app_data(data.clone())
             .default_service(web::to(handle))
     })

@@ -96,12 +96,9 @@ pub fn render_entry_record(
         ("category", CategoryObject::value(&ctx.page, category)),
     ];
     let body = render_found(ctx, &found, vars)?;
-    let etag = format!("{:x}", md5::Md5::digest(body.as_bytes()));
-    if ctx.if_none_match(&etag) {
-        let mut r = Response::new(304, "text/html; charset=utf-8", Vec::new());
-        r.headers.clear();
-        return Ok(r);
-    }
+    // Publ sends this one unquoted, which is no valid ETag (RFC 9110):
+    // quoted like every other page's. `conditional` answers 304s.
+    let etag = format!("\"{:x}\"", md5::Md5::digest(body.as_bytes()));
     // An entry's own Content-Type header wins (spec A19e).
     let content_type = entry
         .get_attr("Content-Type")

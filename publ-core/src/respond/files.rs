@@ -82,7 +82,7 @@ pub fn chit(ctx: &Ctx) -> Response {
         return Response {
             status: 304,
             headers: Vec::new(),
-            body: Body::Bytes(Vec::new()),
+            body: Body::Bytes(Default::default()),
         };
     }
     const GIF: &[u8] = &[

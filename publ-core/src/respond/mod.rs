@@ -3,6 +3,7 @@
 
 mod alias;
 mod category;
+mod conditional;
 mod entry;
 mod error;
 mod files;
@@ -10,6 +11,7 @@ mod render;
 
 use std::sync::Arc;
 
+pub use conditional::conditional;
 pub use error::HttpError;
 
 use crate::exchange::{Request, Response};
@@ -49,12 +51,7 @@ impl Ctx<'_> {
 
     /// `If-None-Match` holds `etag` (quoted or not, or `*`).
     pub fn if_none_match(&self, etag: &str) -> bool {
-        self.req.header("If-None-Match").is_some_and(|h| {
-            h.split(',').any(|t| {
-                let t = t.trim().trim_start_matches("W/").trim_matches('"');
-                t == etag || t == "*"
-            })
-        })
+        conditional::if_none_match(self.req, etag)
     }
 
     /// `Cache-Control` for cacheable pages (spec P5).
