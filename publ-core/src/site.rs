@@ -235,11 +235,16 @@ impl Site {
         Ok(())
     }
 
-    /// Deletes renditions not used for `image_cache_age` seconds.
+    /// Deletes renditions not used for `image_cache_age` seconds (and the
+    /// cached pages, which may point at them).
     pub fn expire_renditions(&self) -> usize {
         let snapshot = self.snapshot();
         let age = std::time::Duration::from_secs(snapshot.config.image_cache_age);
-        snapshot.images.expire(age)
+        let removed = snapshot.images.expire(age);
+        if let (true, Some(cache)) = (removed > 0, &snapshot.cache) {
+            cache.clear();
+        }
+        removed
     }
 
     /// The cache key of `req` in `snapshot` at `now`, with the cache it
@@ -281,9 +286,13 @@ impl Site {
                 return crate::respond::conditional(req, hit);
             }
         }
+        let pending_before = snapshot.images.pending_issued();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             crate::respond::respond(&snapshot, req, now, reindexing)
         }));
+        // A page pointing at renditions still to be made changes once they
+        // are (another request's pending URL only costs a cache miss).
+        let pending = snapshot.images.pending_issued() != pending_before;
         let response = result.unwrap_or_else(|_| {
             tracing::error!(path = %req.path, "request handler panicked");
             Response::new(
@@ -295,7 +304,7 @@ impl Site {
         // A page rendered mid-scan may be missing what the scan brings
         // (spec P3).
         if let Some((cache, key)) = cached {
-            if !reindexing && crate::cache::storable(&response) {
+            if !reindexing && !pending && crate::cache::storable(&response) {
                 cache.put(key, response.clone());
             }
         }

@@ -12,7 +12,7 @@ use actix_web::{mime, web, App, HttpRequest, HttpResponse, HttpServer};
 use publ_core::{Body, Request, Site};
 use sd_notify::NotifyState;
 
-use crate::lifecycle::{notify, reload_on_signal, stop_on_signal, LoadConfig};
+use crate::lifecycle::{notify, LoadConfig, Signals};
 use crate::listen::{prepare_socket, secure_socket, Listen, ListenError};
 use crate::proxy::{origin, Origin};
 
@@ -149,6 +149,7 @@ async fn send_file(req: &HttpRequest, path: &Path, headers: &[(String, String)])
 /// Serves `site` until SIGTERM/SIGINT, reloading it on SIGHUP; a unix
 /// socket is removed afterwards.
 pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeError> {
+    let signals = Signals::install().map_err(ServeError::Signals)?;
     let expiry = actix_rt::spawn(expire_renditions(site.clone()));
     let data = web::Data::new(Shared {
         site: site.clone(),
@@ -190,20 +191,13 @@ pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeEr
         }
     };
     let server = server.run();
-    let stopper = actix_rt::spawn(stop_on_signal(server.handle()));
-    let reloader = options
-        .load_config
-        .map(|load| actix_rt::spawn(reload_on_signal(site, load)));
+    signals.answer(server.handle(), site, options.load_config);
     notify(&[
         NotifyState::Ready,
         NotifyState::Status(&format!("serving on {listening}")),
     ]);
     let result = server.await;
     expiry.abort();
-    stopper.abort();
-    if let Some(reloader) = reloader {
-        reloader.abort();
-    }
     if let Listen::Unix(socket) = &options.listen {
         if let Err(err) = std::fs::remove_file(&socket.path) {
             tracing::warn!(socket = %socket.path.display(), error = %err, "cannot remove socket");
@@ -236,4 +230,6 @@ pub enum ServeError {
     Bind(String, std::io::Error),
     #[error("server failed: {0}")]
     Run(std::io::Error),
+    #[error("cannot listen for signals: {0}")]
+    Signals(std::io::Error),
 }

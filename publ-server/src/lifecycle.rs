@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use actix_rt::signal::unix::{signal, SignalKind};
+use actix_rt::signal::unix::{signal, Signal, SignalKind};
 use actix_web::dev::ServerHandle;
 use publ_core::{Config, Site};
 use sd_notify::NotifyState;
@@ -19,20 +19,50 @@ pub fn notify(states: &[NotifyState]) {
     }
 }
 
+/// The signals a server answers, listened for from before it binds: once
+/// its socket accepts connections, a signal must not find the default
+/// action (which ends the process) still in place.
+pub struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    pub fn install() -> std::io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// Answers them: SIGTERM/SIGINT stop `server`, SIGHUP reloads `site`
+    /// when `load` says where its configuration comes from.
+    pub fn answer(self, server: ServerHandle, site: Arc<Site>, load: Option<LoadConfig>) {
+        actix_rt::spawn(stop_on_signal(self.term, self.int, server));
+        match load {
+            Some(load) => {
+                actix_rt::spawn(reload_on_signal(self.hup, site, load));
+            }
+            // Still listened for, so that it is ignored rather than fatal.
+            None => {
+                actix_rt::spawn(ignore(self.hup));
+            }
+        }
+    }
+}
+
+async fn ignore(mut hup: Signal) {
+    while hup.recv().await.is_some() {
+        tracing::info!("SIGHUP ignored: reloading is off");
+    }
+}
+
 /// Stops the server on SIGTERM or SIGINT: in-flight requests finish (up to
 /// the shutdown timeout) while no new ones are accepted. A second signal
 /// stops at once.
-pub async fn stop_on_signal(server: ServerHandle) {
-    let (mut term, mut int) = match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(term), Ok(int)) => (term, int),
-        (Err(err), _) | (_, Err(err)) => {
-            tracing::error!(error = %err, "cannot listen for SIGTERM/SIGINT");
-            return;
-        }
-    };
+async fn stop_on_signal(mut term: Signal, mut int: Signal, server: ServerHandle) {
     let mut graceful = true;
     loop {
         let name = tokio::select! {
@@ -56,14 +86,7 @@ pub async fn stop_on_signal(server: ServerHandle) {
 /// in whole once ready, so requests in flight finish on the old site and
 /// the socket never closes. A configuration that does not load or apply
 /// leaves the old site serving.
-pub async fn reload_on_signal(site: Arc<Site>, load: LoadConfig) {
-    let mut hup = match signal(SignalKind::hangup()) {
-        Ok(hup) => hup,
-        Err(err) => {
-            tracing::error!(error = %err, "cannot listen for SIGHUP; reloading is off");
-            return;
-        }
-    };
+async fn reload_on_signal(mut hup: Signal, site: Arc<Site>, load: LoadConfig) {
     while hup.recv().await.is_some() {
         tracing::info!("SIGHUP: reloading the site");
         // MONOTONIC_USEC lets `Type=notify-reload` units match the reload

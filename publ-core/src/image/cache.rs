@@ -30,6 +30,9 @@ pub struct Images {
     assets: Mutex<HashMap<String, PathBuf>>,
     slots: Slots,
     rendering: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
+    /// `/_img/` URLs handed out so far: a page that got one changes once
+    /// the rendition exists, so the render cache must not keep it.
+    pending_issued: std::sync::atomic::AtomicU64,
 }
 
 impl Images {
@@ -60,6 +63,7 @@ impl Images {
             assets: Mutex::new(HashMap::new()),
             slots: Slots::new(threads.max(1)),
             rendering: Mutex::new(HashMap::new()),
+            pending_issued: Default::default(),
         }
     }
 
@@ -173,8 +177,16 @@ impl Images {
         true
     }
 
+    /// How many `/_img/` URLs have been handed out (see `pending_issued`).
+    pub fn pending_issued(&self) -> u64 {
+        self.pending_issued
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// `/_img/<token>` for a rendition still to be made.
     pub fn pending_path(&self, source: &Path, output_scale: f64, args: &Args) -> String {
+        self.pending_issued
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let rel = source.strip_prefix(&self.content_dir).unwrap_or(source);
         format!(
             "/_img/{}",

@@ -59,6 +59,7 @@ pub async fn reindex(
     tz: chrono_tz::Tz,
     force: bool,
 ) -> Result<ScanReport, IndexError> {
+    let scan = store.scan().await?;
     let known = store.fingerprints().await?;
     let mut report = ScanReport::default();
     let content = content.to_path_buf();
@@ -70,10 +71,7 @@ pub async fn reindex(
             .iter()
             .map(|f| f.path.to_string_lossy().into_owned())
             .collect();
-        let parsed: Vec<Parsed> = files
-            .into_iter()
-            .map(|file| parse_if_changed(file, &known_for_walk))
-            .collect();
+        let parsed = parse_all(files, &known_for_walk);
         (walked, parsed)
     })
     .await?;
@@ -121,7 +119,45 @@ pub async fn reindex(
         pending = waiting;
     }
     store.bump_generation().await?;
+    scan.commit().await?;
     Ok(report)
+}
+
+/// Parses files on every core (reading and parsing thousands of entries
+/// is most of a cold start), keeping their walk order.
+fn parse_all(files: Vec<SourceFile>, known: &HashMap<String, String>) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(64);
+    let mut chunks: Vec<Vec<SourceFile>> = Vec::new();
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        chunks.push(files.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|file| parse_if_changed(file, known))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(parsed) => parsed,
+                // A parser bug must not take the scan down: those files
+                // keep their old index rows until the next scan.
+                Err(_) => {
+                    tracing::error!("a parser thread panicked; its files were skipped");
+                    Vec::new()
+                }
+            })
+            .collect()
+    })
 }
 
 fn parse_if_changed(file: SourceFile, known: &HashMap<String, String>) -> Parsed {

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Row, Transaction};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use super::records::{
     AliasKind, AliasRecord, AliasTarget, CategoryRecord, EntryRecord, IndexContents, TagRecord,
@@ -30,9 +32,67 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 const LOCAL_DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// While a scan runs, every write goes through its one transaction:
+    /// thousands of entries commit once instead of once each.
+    batch: Mutex<Option<Transaction<'static, Any>>>,
+    /// One scan at a time.
+    scanning: Mutex<()>,
+}
+
+/// A connection for one store call: the scan's transaction, or one from
+/// the pool.
+enum Conn<'a> {
+    Batch(MappedMutexGuard<'a, Transaction<'static, Any>>),
+    Pooled(PoolConnection<Any>),
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Batch(tx) => tx,
+            Conn::Pooled(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Batch(tx) => tx,
+            Conn::Pooled(conn) => conn,
+        }
+    }
+}
+
+/// A scan under way: its writes are one transaction, committed by
+/// [`Scan::commit`] (dropped without it, they are rolled back).
+pub struct Scan<'a> {
+    store: &'a Store,
+    _one_at_a_time: MutexGuard<'a, ()>,
+}
+
+impl Scan<'_> {
+    pub async fn commit(self) -> Result<()> {
+        if let Some(tx) = self.store.batch.lock().await.take() {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Scan<'_> {
+    fn drop(&mut self) {
+        // An unfinished scan's writes are dropped (rolled back) with its
+        // transaction.
+        if let Ok(mut batch) = self.store.batch.try_lock() {
+            batch.take();
+        }
+    }
 }
 
 impl Store {
@@ -51,6 +111,21 @@ impl Store {
             ),
             Database::Url(url) => (url.clone(), AnyPoolOptions::new().max_connections(4)),
         };
+        let options = options.after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    // With WAL, NORMAL syncs at checkpoints rather than on
+                    // every commit: a scan's thousands of small commits stop
+                    // waiting on the disk. A power cut may lose the latest
+                    // commits, never consistency, and the index is rebuilt
+                    // from the content files anyway.
+                    sqlx::query("PRAGMA synchronous=NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        });
         let pool = options
             .connect(&url)
             .await
@@ -64,7 +139,11 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            batch: Mutex::new(None),
+            scanning: Mutex::new(()),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -96,23 +175,44 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a scan: waits for any other to finish, then opens the
+    /// transaction its writes share.
+    pub async fn scan(&self) -> Result<Scan<'_>> {
+        let guard = self.scanning.lock().await;
+        *self.batch.lock().await = Some(self.pool.begin().await?);
+        Ok(Scan {
+            store: self,
+            _one_at_a_time: guard,
+        })
+    }
+
+    async fn conn(&self) -> Result<Conn<'_>> {
+        let batch = self.batch.lock().await;
+        match MutexGuard::try_map(batch, Option::as_mut) {
+            Ok(tx) => Ok(Conn::Batch(tx)),
+            Err(_) => Ok(Conn::Pooled(self.pool.acquire().await?)),
+        }
+    }
+
     async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT value FROM publ_meta WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await?;
         Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
     }
 
     async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        let mut conn = self.conn().await?;
         sqlx::query("DELETE FROM publ_meta WHERE key = $1")
             .bind(key)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("INSERT INTO publ_meta (key, value) VALUES ($1, $2)")
             .bind(key)
             .bind(value)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
         Ok(())
     }
@@ -135,8 +235,9 @@ impl Store {
 
     /// Stored fingerprints by file path.
     pub async fn fingerprints(&self) -> Result<HashMap<String, String>> {
+        let mut conn = self.conn().await?;
         let rows = sqlx::query("SELECT path, fingerprint FROM files")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -144,15 +245,16 @@ impl Store {
     }
 
     pub async fn set_fingerprint(&self, path: &Path, fingerprint: &str) -> Result<()> {
+        let mut conn = self.conn().await?;
         let path = path_text(path);
         sqlx::query("DELETE FROM files WHERE path = $1")
             .bind(&path)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("INSERT INTO files (path, fingerprint) VALUES ($1, $2)")
             .bind(&path)
             .bind(fingerprint)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
         Ok(())
     }
@@ -160,8 +262,9 @@ impl Store {
     /// Forgets a file that is gone (or no longer parses): its entries,
     /// their tags and aliases, and the category rows it described.
     pub async fn remove_file(&self, path: &Path) -> Result<()> {
+        let mut conn = self.conn().await?;
         let path = path_text(path);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = conn.begin().await?;
         for stmt in [
             "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
             "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
@@ -179,9 +282,10 @@ impl Store {
 
     /// The file and status of the entry that holds `id`, if any.
     pub async fn entry_owner(&self, id: i64) -> Result<Option<(PathBuf, PublishStatus)>> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT file_path, status FROM entries WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await?;
         row.map(|r| {
             let path: String = r.try_get(0)?;
@@ -191,16 +295,18 @@ impl Store {
     }
 
     pub async fn entry_id_for_path(&self, path: &Path) -> Result<Option<i64>> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT id FROM entries WHERE file_path = $1 ORDER BY id LIMIT 1")
             .bind(path_text(path))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     pub async fn entry_count(&self) -> Result<i64> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT COUNT(*) FROM entries")
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *conn)
             .await?;
         Ok(row.try_get(0)?)
     }
@@ -208,8 +314,9 @@ impl Store {
     /// Stores an entry and everything hanging off it, replacing any older
     /// row for the same file under another ID.
     pub async fn put_entry(&self, e: &EntryRecord, aliases: &[AliasRecord]) -> Result<()> {
+        let mut conn = self.conn().await?;
         let file = path_text(&e.file_path);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = conn.begin().await?;
         for stmt in [
             "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
             "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
@@ -305,7 +412,8 @@ impl Store {
     }
 
     pub async fn put_category(&self, c: &CategoryRecord, aliases: &[AliasRecord]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn.begin().await?;
         sqlx::query("DELETE FROM path_aliases WHERE category = $1")
             .bind(&c.category)
             .execute(&mut *tx)
