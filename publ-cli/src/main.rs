@@ -2,6 +2,7 @@
 
 mod check;
 mod logging;
+mod progress;
 mod serve;
 mod systemd;
 
@@ -76,7 +77,9 @@ fn main() -> anyhow::Result<ExitCode> {
             let config = site.load()?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
-                let site = Site::open(config).await.context("opening the site")?;
+                let site = Site::open_with_progress(config, progress::bar())
+                    .await
+                    .context("opening the site")?;
                 if force_rescan {
                     let report = site.reindex(true).await?;
                     eprintln!("{report:?}");

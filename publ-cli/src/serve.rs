@@ -144,7 +144,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         compress: !args.no_compress,
     };
     actix_rt::System::new().block_on(async move {
-        let site = Site::open(config).await.context("opening the site")?;
+        let site = Site::open_with_progress(config, crate::progress::bar())
+            .await
+            .context("opening the site")?;
         publ_server::serve(Arc::new(site), options).await?;
         Ok(())
     })

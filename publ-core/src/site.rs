@@ -11,7 +11,7 @@ use crate::content::status::PublishStatus;
 use crate::exchange::{Request, Response};
 use crate::image::Images;
 use crate::index::catalog::Catalog;
-use crate::index::indexer::{reindex, IndexError, ScanReport};
+use crate::index::indexer::{reindex, IndexError, Progress, ScanReport};
 use crate::index::store::{Store, StoreError};
 use crate::search::SearchIndex;
 use crate::template::resolve::TemplateIndex;
@@ -116,6 +116,7 @@ pub struct Site {
     state: RwLock<Arc<Snapshot>>,
     /// Scans under way (spec C16).
     reindexing: AtomicUsize,
+    progress: Option<Progress>,
 }
 
 /// Counts a scan as under way for as long as it lives.
@@ -138,10 +139,18 @@ impl Site {
     /// Opens the index, brings it up to date with the content folder and
     /// loads the templates.
     pub async fn open(config: Config) -> Result<Site, SiteError> {
+        Site::open_with_progress(config, None).await
+    }
+
+    /// [`open`](Site::open), telling `progress` how every scan goes.
+    pub async fn open_with_progress(
+        config: Config,
+        progress: Option<Progress>,
+    ) -> Result<Site, SiteError> {
         let checked = check_config(&config)?;
         let content = config.content_dir();
         let store = Store::open(&config.database()).await?;
-        let report = reindex(&store, &content, checked.tz, false).await?;
+        let report = reindex(&store, &content, checked.tz, false, progress.as_ref()).await?;
         tracing::info!(?report, "index up to date");
         let catalog = Arc::new(Catalog::new(
             store.load().await?,
@@ -158,6 +167,7 @@ impl Site {
             store,
             state: RwLock::new(Arc::new(snapshot)),
             reindexing: AtomicUsize::new(0),
+            progress,
         })
     }
 
@@ -190,6 +200,7 @@ impl Site {
             &current.config.content_dir(),
             current.tz,
             force,
+            self.progress.as_ref(),
         )
         .await?;
         let checked = Checked {
@@ -208,7 +219,14 @@ impl Site {
         let checked = check_config(&config)?;
         let _scanning = Scanning::start(&self.reindexing);
         let config = Arc::new(config);
-        let report = reindex(&self.store, &config.content_dir(), checked.tz, false).await?;
+        let report = reindex(
+            &self.store,
+            &config.content_dir(),
+            checked.tz,
+            false,
+            self.progress.as_ref(),
+        )
+        .await?;
         let images = Arc::new(Images::new(&config));
         self.reload_with(config, checked, images).await?;
         Ok(report)

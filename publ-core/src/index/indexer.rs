@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use md5::{Digest, Md5};
@@ -53,11 +55,19 @@ enum Parsed {
     Unchanged,
 }
 
+/// Where a scan says how far it got: `(phase, done, total)`, now and then
+/// (a progress bar on a terminal, say).
+pub type Progress = Arc<dyn Fn(&'static str, usize, usize) + Send + Sync>;
+
+/// How often (in files) progress is reported.
+const PROGRESS_STEP: usize = 256;
+
 pub async fn reindex(
     store: &Store,
     content: &Path,
     tz: chrono_tz::Tz,
     force: bool,
+    progress: Option<&Progress>,
 ) -> Result<ScanReport, IndexError> {
     let scan = store.scan().await?;
     let known = store.fingerprints().await?;
@@ -65,13 +75,14 @@ pub async fn reindex(
     let content = content.to_path_buf();
     // A forced rescan compares against nothing, so every file is parsed.
     let known_for_walk = if force { HashMap::new() } else { known.clone() };
+    let parse_progress = progress.cloned();
     let (walked, parsed) = tokio::task::spawn_blocking(move || {
         let files = walk(&content);
         let walked: HashSet<String> = files
             .iter()
             .map(|f| f.path.to_string_lossy().into_owned())
             .collect();
-        let parsed = parse_all(files, &known_for_walk);
+        let parsed = parse_all(files, &known_for_walk, parse_progress.as_ref());
         (walked, parsed)
     })
     .await?;
@@ -103,6 +114,8 @@ pub async fn reindex(
     }
 
     // Pass 0 stores entries whose own ID stands; pass 1 assigns the rest.
+    let to_store = pending.len();
+    let mut stored: usize = 0;
     for assign in [false, true] {
         let mut waiting = Vec::new();
         for entry in pending {
@@ -112,11 +125,20 @@ pub async fn reindex(
                         report.written_back += 1;
                     }
                     report.indexed += 1;
+                    stored += 1;
+                    if let Some(progress) =
+                        progress.filter(|_| stored.is_multiple_of(PROGRESS_STEP))
+                    {
+                        progress("indexing", stored, to_store);
+                    }
                 }
                 None => waiting.push(entry),
             }
         }
         pending = waiting;
+    }
+    if let Some(progress) = progress {
+        progress("indexing", to_store, to_store);
     }
     store.bump_generation().await?;
     scan.commit().await?;
@@ -125,7 +147,13 @@ pub async fn reindex(
 
 /// Parses files on every core (reading and parsing thousands of entries
 /// is most of a cold start), keeping their walk order.
-fn parse_all(files: Vec<SourceFile>, known: &HashMap<String, String>) -> Vec<Parsed> {
+fn parse_all(
+    files: Vec<SourceFile>,
+    known: &HashMap<String, String>,
+    progress: Option<&Progress>,
+) -> Vec<Parsed> {
+    let total = files.len();
+    let done = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = files.len().div_ceil(threads).max(64);
     let mut chunks: Vec<Vec<SourceFile>> = Vec::new();
@@ -133,14 +161,24 @@ fn parse_all(files: Vec<SourceFile>, known: &HashMap<String, String>) -> Vec<Par
     while files.peek().is_some() {
         chunks.push(files.by_ref().take(chunk).collect());
     }
-    std::thread::scope(|scope| {
+    let parsed = std::thread::scope(|scope| {
         let workers: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
+                let done = &done;
                 scope.spawn(move || {
                     chunk
                         .into_iter()
-                        .map(|file| parse_if_changed(file, known))
+                        .map(|file| {
+                            let parsed = parse_if_changed(file, known);
+                            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            if let Some(progress) =
+                                progress.filter(|_| n.is_multiple_of(PROGRESS_STEP))
+                            {
+                                progress("parsing", n, total);
+                            }
+                            parsed
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -157,7 +195,11 @@ fn parse_all(files: Vec<SourceFile>, known: &HashMap<String, String>) -> Vec<Par
                 }
             })
             .collect()
-    })
+    });
+    if let Some(progress) = progress {
+        progress("parsing", total, total);
+    }
+    parsed
 }
 
 fn parse_if_changed(file: SourceFile, known: &HashMap<String, String>) -> Parsed {
