@@ -122,6 +122,11 @@ impl Store {
                     sqlx::query("PRAGMA synchronous=NORMAL")
                         .execute(&mut *conn)
                         .await?;
+                    // A scan's one transaction then stays in memory rather
+                    // than spilling pages to the file as it grows (64 MiB).
+                    sqlx::query("PRAGMA cache_size=-65536")
+                        .execute(&mut *conn)
+                        .await?;
                 }
                 Ok(())
             })
@@ -246,16 +251,14 @@ impl Store {
 
     pub async fn set_fingerprint(&self, path: &Path, fingerprint: &str) -> Result<()> {
         let mut conn = self.conn().await?;
-        let path = path_text(path);
-        sqlx::query("DELETE FROM files WHERE path = $1")
-            .bind(&path)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("INSERT INTO files (path, fingerprint) VALUES ($1, $2)")
-            .bind(&path)
-            .bind(fingerprint)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO files (path, fingerprint) VALUES ($1, $2)
+             ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint",
+        )
+        .bind(path_text(path))
+        .bind(fingerprint)
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 
@@ -370,29 +373,15 @@ impl Store {
             .await?;
             // First spelling wins, later visible spellings that differ from
             // the key replace it (spec section 4 item 17).
-            let known = sqlx::query("SELECT name FROM tag_names WHERE key = $1")
-                .bind(&tag.key)
-                .fetch_optional(&mut *tx)
-                .await?;
-            match known {
-                None => {
-                    sqlx::query("INSERT INTO tag_names (key, name) VALUES ($1, $2)")
-                        .bind(&tag.key)
-                        .bind(&tag.name)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Some(row) => {
-                    let name: String = row.try_get(0)?;
-                    if name != tag.name && tag.name != tag.key && !tag.hidden {
-                        sqlx::query("UPDATE tag_names SET name = $1 WHERE key = $2")
-                            .bind(&tag.name)
-                            .bind(&tag.key)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-            }
+            sqlx::query(
+                "INSERT INTO tag_names (key, name) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET name = excluded.name WHERE $3",
+            )
+            .bind(&tag.key)
+            .bind(&tag.name)
+            .bind(tag.name != tag.key && !tag.hidden)
+            .execute(&mut *tx)
+            .await?;
         }
         for (position, target) in e.attach.iter().enumerate() {
             sqlx::query(
