@@ -286,12 +286,21 @@ def count_with_ids(content):
 
 # -------------------------------------------------------------- part 2: load
 
+def without_search(config, scratch):
+    """A copy of the publ-rs config without `search_index`: the oracle runs
+    without one (see start_oracle), and both must do the same work."""
+    copy = os.path.join(scratch, 'publ-rs.toml')
+    with open(config) as src, open(copy, 'w') as dst:
+        dst.writelines(line for line in src if not line.lstrip().startswith('search_index'))
+    return copy
+
+
 def start_publ(args, scratch, procs):
     site = copy_site(args.site, os.path.join(scratch, 'publ-rs-site'))
     port = free_port()
     cmd = [args.publ, 'serve', site, '--bind', f'127.0.0.1:{port}']
     if args.config:
-        cmd += ['--config', args.config]
+        cmd += ['--config', without_search(args.config, scratch)]
     proc = procs.start(cmd, os.path.join(scratch, 'publ-rs.log'))
     log(f'publ-rs on 127.0.0.1:{port} (pid {proc.pid})')
     wait_accepting(port, proc, args.timeout)
