@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -18,9 +18,16 @@ use std::time::{Duration, Instant};
 
 use support::{get, send, wait_until, Req, Server, SiteCopy};
 
+/// `serve SITE --socket SOCK EXTRA...`, the command line most tests run.
+fn serve_args(site: &Path, sock: &Path, extra: &[&str]) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["serve".into(), site.into(), "--socket".into(), sock.into()];
+    args.extend(extra.iter().map(OsString::from));
+    args
+}
+
 /// Runs `publ ARGS` to its exit (it must not start serving), with a time
 /// limit so a wrongly-started server fails the test instead of hanging it.
-fn publ_exits(args: &[&str], env: &[(&str, &str)]) -> Output {
+fn publ_exits<S: AsRef<OsStr> + std::fmt::Debug>(args: &[S], env: &[(&str, &str)]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_publ"))
         .args(args)
         .envs(env.iter().copied())
@@ -88,12 +95,7 @@ fn a_stale_socket_is_replaced() {
     drop(UnixListener::bind(&sock).expect("binding a socket to leave behind"));
     assert!(sock.exists() && UnixStream::connect(&sock).is_err());
 
-    let server = Server::start(&[
-        OsStr::new("serve"),
-        site.path().as_os_str(),
-        OsStr::new("--socket"),
-        sock.as_os_str(),
-    ]);
+    let server = Server::start(&serve_args(site.path(), &sock, &[]));
     assert_eq!(get(&sock, "/").status, 200, "{}", server.log());
     assert!(
         server.log().contains("removing stale socket"),
@@ -109,11 +111,7 @@ fn a_live_socket_is_not_stolen() {
     let dir = scratch();
     let sock = dir.path().join("busy.sock");
     let listener = UnixListener::bind(&sock).expect("binding the busy socket");
-    let site_arg = site.path().to_string_lossy().into_owned();
-    let out = publ_exits(
-        &["serve", &site_arg, "--socket", &sock.to_string_lossy()],
-        &[],
-    );
+    let out = publ_exits(&serve_args(site.path(), &sock, &[]), &[]);
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("is in use by a running server"),
@@ -133,15 +131,7 @@ fn a_second_instance_is_refused() {
     let server = Server::serve(site.path());
     let sock = server.socket().to_path_buf();
     let started = Instant::now();
-    let out = publ_exits(
-        &[
-            "serve",
-            &site.path().to_string_lossy(),
-            "--socket",
-            &sock.to_string_lossy(),
-        ],
-        &[],
-    );
+    let out = publ_exits(&serve_args(site.path(), &sock, &[]), &[]);
     assert!(!out.status.success());
     let expected = format!(
         "another publ instance (pid {}) is already serving",
@@ -197,14 +187,11 @@ fn socket_folder_mode_and_group() {
     assert_eq!(meta.gid(), gid);
 
     let out = publ_exits(
-        &[
-            "serve",
-            &site.path().to_string_lossy(),
-            "--socket",
-            "x.sock",
-            "--socket-group",
-            "no-such-group-here",
-        ],
+        &serve_args(
+            site.path(),
+            Path::new("x.sock"),
+            &["--socket-group", "no-such-group-here"],
+        ),
         &[],
     );
     assert!(!out.status.success());
@@ -391,12 +378,7 @@ fn systemd_hears_ready_reloading_and_stopping() {
         .expect("read timeout");
     let sock = dir.path().join("site.sock");
     let server = Server::start_with_env(
-        &[
-            OsStr::new("serve"),
-            site.path().as_os_str(),
-            OsStr::new("--socket"),
-            sock.as_os_str(),
-        ],
+        &serve_args(site.path(), &sock, &[]),
         &[("NOTIFY_SOCKET", &notify_path.to_string_lossy())],
     );
     let next = || {
@@ -484,14 +466,7 @@ fn journal_lines_carry_priorities() {
     let dir = scratch();
     let sock = dir.path().join("site.sock");
     let server = Server::start_with_env(
-        &[
-            OsStr::new("serve"),
-            site.path().as_os_str(),
-            OsStr::new("--socket"),
-            sock.as_os_str(),
-            OsStr::new("--threads"),
-            OsStr::new("3"),
-        ],
+        &serve_args(site.path(), &sock, &["--threads", "3"]),
         &[("JOURNAL_STREAM", "8:12345")],
     );
     assert_eq!(get(&sock, "/").status, 200);
