@@ -37,10 +37,13 @@ where
     }
 }
 
-pub fn init() {
+/// Logs to stderr at `RUST_LOG`'s level, else info (warnings and errors
+/// only when `quiet`).
+pub fn init(quiet: bool) {
+    let default = if quiet { "warn" } else { "info,tantivy=warn" };
     let filter = EnvFilter::try_from_default_env()
         // tantivy (the search index) logs every commit at info.
-        .unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn"));
+        .unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

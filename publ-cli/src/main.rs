@@ -33,12 +33,21 @@ pub struct SiteArgs {
     /// Read the configuration from this file instead of SITE/publ.toml
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The index database, instead of the configuration's: a SQLite file,
+    /// or a postgres:// URL that several instances share
+    #[arg(long, value_name = "FILE_OR_URL")]
+    database: Option<String>,
 }
 
 impl SiteArgs {
     fn load(&self) -> anyhow::Result<Config> {
-        Config::load(&self.site, self.config.as_deref())
-            .with_context(|| format!("loading the configuration of {}", self.site.display()))
+        let mut config = Config::load(&self.site, self.config.as_deref())
+            .with_context(|| format!("loading the configuration of {}", self.site.display()))?;
+        if let Some(database) = &self.database {
+            config.database = Some(database.clone());
+            config.database_config = None;
+        }
+        Ok(config)
     }
 }
 
@@ -49,13 +58,20 @@ enum Command {
     Serve(ServeArgs),
     /// Print a systemd user unit that serves the site with these options
     SystemdUnit(ServeArgs),
-    /// Bring the index up to date with the content folder, then exit
+    /// Bring the index up to date with the content folder, then exit (a
+    /// running instance picks the new index up within a second)
     Reindex {
         #[command(flatten)]
         site: SiteArgs,
         /// Parse every file even if its fingerprint is unchanged
         #[arg(short = 'f', long)]
         force_rescan: bool,
+        /// Start from an empty index
+        #[arg(short = 'F', long)]
+        fresh: bool,
+        /// No progress bar and no summary
+        #[arg(short = 'q', long, alias = "quietly")]
+        quiet: bool,
     },
     /// Parse the configuration, templates and content without serving or
     /// writing anything; exit code 1 if anything would fail
@@ -66,28 +82,49 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<ExitCode> {
-    logging::init();
-    let done = match Cli::parse().command {
+    let cli = Cli::parse();
+    logging::init(matches!(cli.command, Command::Reindex { quiet: true, .. }));
+    let done = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::SystemdUnit(args) => {
             print!("{}", systemd::unit(&args)?);
             Ok(())
         }
-        Command::Reindex { site, force_rescan } => {
-            let config = site.load()?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(async move {
-                let site = Site::open_with_progress(config, progress::bar())
-                    .await
-                    .context("opening the site")?;
-                if force_rescan {
-                    let report = site.reindex(true).await?;
-                    eprintln!("{report:?}");
-                }
-                Ok(())
-            })
-        }
+        Command::Reindex {
+            site,
+            force_rescan,
+            fresh,
+            quiet,
+        } => reindex(site.load()?, force_rescan, fresh, quiet),
         Command::Check { site } => return check::run(&site.site, site.config.as_deref()),
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+fn reindex(config: Config, force: bool, fresh: bool, quiet: bool) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        if fresh {
+            publ_core::site::clear_index(&config)
+                .await
+                .context("clearing the index")?;
+        }
+        let progress = if quiet { None } else { progress::bar() };
+        let started = std::time::Instant::now();
+        let site = Site::open_with_progress(config, progress)
+            .await
+            .context("indexing the site")?;
+        // Opening scanned what changed; a forced rescan parses the rest.
+        if force && !fresh {
+            site.reindex(true).await.context("rescanning the site")?;
+        }
+        if !quiet {
+            let entries = site.snapshot().catalog.entries().len();
+            eprintln!(
+                "index up to date: {entries} entries, {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok(())
+    })
 }

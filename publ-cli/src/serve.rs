@@ -83,6 +83,9 @@ impl ServeArgs {
         if let Some(config) = &self.site.config {
             args.extend(["--config".into(), absolute(config)?.into()]);
         }
+        if let Some(database) = &self.site.database {
+            args.extend(["--database".into(), database.into()]);
+        }
         if let Some(socket) = &self.socket {
             args.extend(["--socket".into(), absolute(&expand_home(socket))?.into()]);
         }

@@ -61,37 +61,110 @@ pub fn atomic_write_if(
     bytes: &[u8],
     still_wanted: impl FnOnce() -> io::Result<bool>,
 ) -> io::Result<bool> {
-    let target = match fs::canonicalize(path) {
-        Ok(target) => target,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(e) => return Err(e),
-    };
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let permissions = match fs::metadata(&target) {
-        Ok(meta) => Some(meta.permissions()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    // Hidden, extension-less name so content scanners never pick it up; the
-    // 0666 request is narrowed by the umask, as for any new file.
-    let mut temp = tempfile::Builder::new()
-        .prefix(".publ-")
-        .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(&dir)?;
-    temp.write_all(bytes)?;
-    if let Some(permissions) = permissions {
-        temp.as_file().set_permissions(permissions)?;
-    }
-    temp.as_file().sync_all()?;
-    if !still_wanted()? {
+    let staged = Staged::write(path, bytes)?;
+    staged.temp.as_file().sync_all()?;
+    let dir = staged.dir.clone();
+    if !staged.replace_if(still_wanted)? {
         return Ok(false);
     }
-    temp.persist(&target).map_err(|e| e.error)?;
     File::open(&dir)?.sync_all()?;
     Ok(true)
+}
+
+/// Many [`atomic_write_if`]s at once, for thousands of files: each new
+/// file is written beside its target, one `syncfs` makes them all durable
+/// (instead of an fsync each, which is most of the time they take), then
+/// each is renamed over its target if `still_wanted(i)` says so and each
+/// folder is synced once. The results are in the order of `writes`.
+pub fn atomic_write_all(
+    writes: &[(PathBuf, Vec<u8>)],
+    still_wanted: impl Fn(usize) -> io::Result<bool>,
+) -> Vec<io::Result<bool>> {
+    let staged: Vec<io::Result<Staged>> = writes
+        .iter()
+        .map(|(path, bytes)| Staged::write(path, bytes))
+        .collect();
+    // One filesystem holds most content folders; a temp file on another
+    // one gets its own sync.
+    let mut synced: Vec<u64> = Vec::new();
+    let staged: Vec<io::Result<Staged>> = staged
+        .into_iter()
+        .map(|s| {
+            let s = s?;
+            let device = s.temp.as_file().metadata()?.dev();
+            if !synced.contains(&device) {
+                nix::unistd::syncfs(s.temp.as_file()).map_err(io::Error::from)?;
+                synced.push(device);
+            }
+            Ok(s)
+        })
+        .collect();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let results: Vec<io::Result<bool>> = staged
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let s = s?;
+            let dir = s.dir.clone();
+            let replaced = s.replace_if(|| still_wanted(i))?;
+            if replaced && !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+            Ok(replaced)
+        })
+        .collect();
+    for dir in dirs {
+        if let Err(err) = File::open(&dir).and_then(|d| d.sync_all()) {
+            tracing::warn!(dir = %dir.display(), error = %err, "cannot sync folder after rewriting files in it");
+        }
+    }
+    results
+}
+
+/// New contents written to a hidden temp file beside the file they replace.
+struct Staged {
+    target: PathBuf,
+    dir: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl Staged {
+    fn write(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
+        let target = match fs::canonicalize(path) {
+            Ok(target) => target,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
+            Err(e) => return Err(e),
+        };
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let permissions = match fs::metadata(&target) {
+            Ok(meta) => Some(meta.permissions()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        // Hidden, extension-less name so content scanners never pick it up;
+        // the 0666 request is narrowed by the umask, as for any new file.
+        let mut temp = tempfile::Builder::new()
+            .prefix(".publ-")
+            .permissions(Permissions::from_mode(0o666))
+            .tempfile_in(&dir)?;
+        temp.write_all(bytes)?;
+        if let Some(permissions) = permissions {
+            temp.as_file().set_permissions(permissions)?;
+        }
+        Ok(Staged { target, dir, temp })
+    }
+
+    /// Renames the (already durable) temp file over the target, or drops it.
+    fn replace_if(self, still_wanted: impl FnOnce() -> io::Result<bool>) -> io::Result<bool> {
+        if !still_wanted()? {
+            return Ok(false);
+        }
+        self.temp.persist(&self.target).map_err(|e| e.error)?;
+        Ok(true)
+    }
 }
 
 /// Every file under `dir`, following symlinks (as Publ does) in a stable

@@ -38,6 +38,7 @@ pub mod exchange;
 pub mod fsutil;
 pub mod image;
 pub mod index;
+pub mod live;
 pub mod markup;
 pub mod respond;
 pub mod routing;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::cache::{KeyParts, RenderCache};
 use crate::config::{Config, ConfigError, RegexAlias};
@@ -112,8 +112,11 @@ impl Snapshot {
 }
 
 pub struct Site {
-    store: Store,
+    /// Replaced when the database file is lost or corrupted under us.
+    store: Mutex<Arc<Store>>,
     state: RwLock<Arc<Snapshot>>,
+    /// Scans, reloads and refreshes, one at a time.
+    maintenance: tokio::sync::Mutex<()>,
     /// Scans under way (spec C16).
     reindexing: AtomicUsize,
     progress: Option<Progress>,
@@ -149,8 +152,8 @@ impl Site {
     ) -> Result<Site, SiteError> {
         let checked = check_config(&config)?;
         let content = config.content_dir();
-        let store = Store::open(&config.database()).await?;
-        let report = reindex(&store, &content, checked.tz, false, progress.as_ref()).await?;
+        let store = Arc::new(Store::open(&config.database()).await?);
+        let (store, report) = scan(store, &config, checked.tz, false, progress.as_ref()).await?;
         tracing::info!(?report, "index up to date");
         let catalog = Arc::new(Catalog::new(
             store.load().await?,
@@ -164,8 +167,9 @@ impl Site {
         sync_search(search.as_ref(), &catalog).await;
         let snapshot = Snapshot::build(Arc::new(config), checked, catalog, images, search);
         Ok(Site {
-            store,
+            store: Mutex::new(store),
             state: RwLock::new(Arc::new(snapshot)),
+            maintenance: tokio::sync::Mutex::new(()),
             reindexing: AtomicUsize::new(0),
             progress,
         })
@@ -182,6 +186,13 @@ impl Site {
         self.snapshot().config.clone()
     }
 
+    fn store(&self) -> Arc<Store> {
+        match self.store.lock() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     fn swap(&self, snapshot: Snapshot) {
         let mut state = match self.state.write() {
             Ok(s) => s,
@@ -191,18 +202,11 @@ impl Site {
     }
 
     /// Rescans the content folder (all files when `force`) and serves the
-    /// result from the next request on.
+    /// result from the next request on; templates are read afresh.
     pub async fn reindex(&self, force: bool) -> Result<ScanReport, SiteError> {
-        let _scanning = Scanning::start(&self.reindexing);
+        let _one = self.maintenance.lock().await;
         let current = self.snapshot();
-        let report = reindex(
-            &self.store,
-            &current.config.content_dir(),
-            current.tz,
-            force,
-            self.progress.as_ref(),
-        )
-        .await?;
+        let report = self.scan(&current.config, current.tz, force).await?;
         let checked = Checked {
             tz: current.tz,
             alias_rules: current.alias_rules.clone(),
@@ -217,18 +221,46 @@ impl Site {
     /// touched, and the site goes on as it was.
     pub async fn reload(&self, config: Config) -> Result<ScanReport, SiteError> {
         let checked = check_config(&config)?;
-        let _scanning = Scanning::start(&self.reindexing);
+        let _one = self.maintenance.lock().await;
         let config = Arc::new(config);
-        let report = reindex(
-            &self.store,
-            &config.content_dir(),
-            checked.tz,
-            false,
-            self.progress.as_ref(),
-        )
-        .await?;
+        let report = self.scan(&config, checked.tz, false).await?;
         let images = Arc::new(Images::new(&config));
         self.reload_with(config, checked, images).await?;
+        Ok(report)
+    }
+
+    /// Serves what the index holds now if another process (`publ reindex`,
+    /// an instance sharing the database) changed it since this one last
+    /// looked; returns whether it had. One small query when nothing changed.
+    pub async fn refresh(&self) -> Result<bool, SiteError> {
+        let _one = self.maintenance.lock().await;
+        let current = self.snapshot();
+        if self.store().generation().await? == current.catalog.generation {
+            return Ok(false);
+        }
+        let checked = Checked {
+            tz: current.tz,
+            alias_rules: current.alias_rules.clone(),
+        };
+        self.reload_with(current.config.clone(), checked, current.images.clone())
+            .await?;
+        Ok(true)
+    }
+
+    /// Whether a scan is under way.
+    pub fn is_reindexing(&self) -> bool {
+        self.reindexing.load(Ordering::SeqCst) > 0
+    }
+
+    async fn scan(
+        &self,
+        config: &Config,
+        tz: chrono_tz::Tz,
+        force: bool,
+    ) -> Result<ScanReport, SiteError> {
+        let _scanning = Scanning::start(&self.reindexing);
+        let (store, report) = scan(self.store(), config, tz, force, self.progress.as_ref()).await?;
+        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
         Ok(report)
     }
 
@@ -238,17 +270,31 @@ impl Site {
         checked: Checked,
         images: Arc<Images>,
     ) -> Result<(), SiteError> {
-        let catalog = Arc::new(Catalog::new(
-            self.store.load().await?,
-            self.store.generation().await?,
-            &config.content_dir(),
-        ));
+        let store = self.store();
+        let current = self.snapshot();
+        let generation = store.generation().await?;
+        // An unchanged index keeps its catalog (and search index as it is).
+        let unchanged = generation == current.catalog.generation
+            && config.content_dir() == current.config.content_dir();
+        let catalog = if unchanged {
+            current.catalog.clone()
+        } else {
+            Arc::new(Catalog::new(
+                store.load().await?,
+                generation,
+                &config.content_dir(),
+            ))
+        };
         // The same folder keeps its index; another one gets its own.
-        let search = match (config.search_index_dir(), &self.snapshot().search) {
+        let search = match (config.search_index_dir(), &current.search) {
             (Some(dir), Some(current)) if current.dir() == dir => Some(current.clone()),
             (dir, _) => dir.map(|dir| Arc::new(SearchIndex::new(dir))),
         };
-        sync_search(search.as_ref(), &catalog).await;
+        if !unchanged
+            || search.as_ref().map(Arc::as_ptr) != current.search.as_ref().map(Arc::as_ptr)
+        {
+            sync_search(search.as_ref(), &catalog).await;
+        }
         self.swap(Snapshot::build(config, checked, catalog, images, search));
         Ok(())
     }
@@ -297,7 +343,7 @@ impl Site {
     pub fn render(&self, req: &Request) -> Response {
         let snapshot = self.snapshot();
         let now = chrono::Utc::now().timestamp();
-        let reindexing = self.reindexing.load(Ordering::SeqCst) > 0;
+        let reindexing = self.is_reindexing();
         let cached = Site::cache_slot(&snapshot, req, now);
         if let Some((cache, key)) = &cached {
             if let Some(hit) = cache.get(key) {
@@ -327,6 +373,43 @@ impl Site {
             }
         }
         crate::respond::conditional(req, response)
+    }
+}
+
+/// Empties the index of `config`'s site (`publ reindex --fresh`): the next
+/// scan parses every file as if for the first time.
+pub async fn clear_index(config: &Config) -> Result<(), SiteError> {
+    Store::open(&config.database()).await?.clear().await?;
+    Ok(())
+}
+
+/// Brings the index up to date with the content folder. A database file
+/// that is gone or corrupted is rebuilt from the content (the files hold
+/// every ID), and the store that did the scan is returned.
+async fn scan(
+    store: Arc<Store>,
+    config: &Config,
+    tz: chrono_tz::Tz,
+    force: bool,
+    progress: Option<&Progress>,
+) -> Result<(Arc<Store>, ScanReport), SiteError> {
+    let content = config.content_dir();
+    let store = if store.is_lost() {
+        tracing::error!("the index database file is gone; rebuilding it from the content");
+        Arc::new(Store::open(&config.database()).await?)
+    } else {
+        store
+    };
+    match reindex(&store, &content, tz, force, progress).await {
+        Ok(report) => Ok((store, report)),
+        Err(IndexError::Store(err)) if err.is_corruption() => {
+            tracing::error!(error = %err, "the index database is damaged; rebuilding it from the content");
+            store.discard().await?;
+            let store = Arc::new(Store::open(&config.database()).await?);
+            let report = reindex(&store, &content, tz, force, progress).await?;
+            Ok((store, report))
+        }
+        Err(err) => Err(err.into()),
     }
 }
 

@@ -146,11 +146,13 @@ async fn send_file(req: &HttpRequest, path: &Path, headers: &[(String, String)])
     out
 }
 
-/// Serves `site` until SIGTERM/SIGINT, reloading it on SIGHUP; a unix
-/// socket is removed afterwards.
+/// Serves `site` until SIGTERM/SIGINT, reloading it on SIGHUP and
+/// following its files and index as they change; a unix socket is removed
+/// afterwards.
 pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeError> {
     let signals = Signals::install().map_err(ServeError::Signals)?;
     let expiry = actix_rt::spawn(expire_renditions(site.clone()));
+    let live = actix_rt::spawn(publ_core::live::run(site.clone()));
     let data = web::Data::new(Shared {
         site: site.clone(),
         trust_proxy: options.trust_proxy,
@@ -198,6 +200,7 @@ pub async fn serve(site: Arc<Site>, options: ServeOptions) -> Result<(), ServeEr
     ]);
     let result = server.await;
     expiry.abort();
+    live.abort();
     if let Listen::Unix(socket) = &options.listen {
         if let Err(err) = std::fs::remove_file(&socket.path) {
             tracing::warn!(socket = %socket.path.display(), error = %err, "cannot remove socket");

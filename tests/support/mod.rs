@@ -9,7 +9,12 @@
 //! * [`Server`]: the real `publ` binary serving a site on a unix socket, with
 //!   its stdout and stderr captured in a log file;
 //! * [`get`], [`request`], [`Response`]: a minimal HTTP/1.1 client over a
-//!   unix socket that sends the request path exactly as given.
+//!   unix socket that sends the request path exactly as given;
+//! * [`on_both_backends`], [`in_postgres`], [`database_args`]: tests whose
+//!   servers and `publ` commands keep the index in PostgreSQL
+//!   (127.0.0.1:5432, one database per site folder) instead of what the
+//!   site configures, so the same tests cover both backends
+//!   (`PUBL_TEST_DATABASE=postgres` does it for a whole run).
 //!
 //! Only `std` and `tempfile` are used. Every failure panics with a message
 //! that says what was being done (and, for [`Server`], the server's log).
@@ -269,7 +274,13 @@ impl Server {
         Server::launch(args, env, scratch_dir())
     }
 
-    fn launch(args: Vec<OsString>, env: &[(&str, &str)], scratch: TempDir) -> Server {
+    fn launch(mut args: Vec<OsString>, env: &[(&str, &str)], scratch: TempDir) -> Server {
+        if args.first().is_some_and(|a| a == "serve") && !args.iter().any(|a| a == "--database") {
+            if let Some(site) = args.get(1) {
+                let extra = database_args(Path::new(site));
+                args.extend(extra.into_iter().map(OsString::from));
+            }
+        }
         let shown = show_args(&args);
         let endpoint = endpoint_of(&args).unwrap_or_else(|| {
             panic!(
@@ -937,4 +948,167 @@ pub fn status_line(response: &Response) -> String {
         Some(loc) => format!("{} {loc}", response.status),
         None => response.status.to_string(),
     }
+}
+
+/// The PostgreSQL server the tests use (trust authentication).
+pub const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
+
+thread_local! {
+    static IN_POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether indexes go to PostgreSQL: in [`in_postgres`], or for the whole
+/// run with `PUBL_TEST_DATABASE=postgres`.
+pub fn postgres_mode() -> bool {
+    IN_POSTGRES.with(|p| p.get())
+        || std::env::var("PUBL_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// Runs `test` with every server and `publ` command it starts (from this
+/// thread) keeping its index in PostgreSQL.
+pub fn in_postgres(test: impl FnOnce()) {
+    if postgres_skipped() {
+        return;
+    }
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            IN_POSTGRES.with(|p| p.set(false));
+        }
+    }
+    IN_POSTGRES.with(|p| p.set(true));
+    let _reset = Reset;
+    test();
+}
+
+/// Declares each named test function twice, as `sqlite::NAME` (the site's
+/// own database) and `postgres::NAME` (in [`in_postgres`]).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name() })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::support::in_postgres(super::$name) })*
+        }
+    };
+}
+
+/// Whether PostgreSQL tests are to be skipped: `.ci/start-postgres` could
+/// neither find nor install it (`PUBL_SKIP_POSTGRES`). Says so on stderr.
+pub fn postgres_skipped() -> bool {
+    let skip = std::env::var_os("PUBL_SKIP_POSTGRES").is_some();
+    if skip {
+        eprintln!("skipped: PostgreSQL is not available here (PUBL_SKIP_POSTGRES)");
+    }
+    skip
+}
+
+/// `--database URL` for a `publ` command on `site` in PostgreSQL mode (see
+/// [`postgres_mode`]); nothing otherwise.
+pub fn database_args(site: &Path) -> Vec<String> {
+    if !postgres_mode() {
+        return Vec::new();
+    }
+    vec!["--database".to_string(), postgres_for(site)]
+}
+
+/// The database of `site`'s index: the same for every command on that
+/// folder, emptied the first time this test process asks for it.
+pub fn postgres_for(site: &Path) -> String {
+    use std::collections::hash_map::DefaultHasher;
+    use std::collections::HashSet;
+    use std::hash::{Hash, Hasher};
+    use std::sync::Mutex;
+    static FRESH: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let site = site.canonicalize().unwrap_or_else(|_| site.to_path_buf());
+    let mut hasher = DefaultHasher::new();
+    site.hash(&mut hasher);
+    let name = format!("publ_test_{:016x}", hasher.finish());
+    let mut fresh = FRESH.lock().unwrap_or_else(|p| p.into_inner());
+    if fresh.get_or_insert_with(HashSet::new).insert(name.clone()) {
+        postgres(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        postgres(&format!("CREATE DATABASE {name}"));
+    }
+    format!("{POSTGRES}/{name}")
+}
+
+/// A fresh PostgreSQL database of its own, dropped with the value.
+pub struct PostgresDb {
+    pub name: String,
+}
+
+impl PostgresDb {
+    pub fn new(tag: &str) -> PostgresDb {
+        let name = format!("publ_test_{tag}_{}", std::process::id());
+        postgres(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        postgres(&format!("CREATE DATABASE {name}"));
+        PostgresDb { name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{POSTGRES}/{}", self.name)
+    }
+}
+
+impl Drop for PostgresDb {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+/// Runs one SQL statement as `postgres` on the tests' server; panics if it
+/// fails.
+pub fn postgres(sql: &str) -> String {
+    psql_in("postgres", sql)
+}
+
+/// [`postgres`] in `database`; returns the rows, unaligned.
+pub fn psql_in(database: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-qtAc",
+            sql,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("running psql (PostgreSQL client) for {sql:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "psql {sql:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The real `publ` binary with `args` (plus [`database_args`] for `site`),
+/// run to completion; panics unless it succeeds. Returns stdout and stderr.
+pub fn publ(site: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_publ"))
+        .args(args)
+        .args(database_args(site))
+        .output()
+        .unwrap_or_else(|e| panic!("running publ {args:?}: {e}"));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        out.status.success(),
+        "publ {args:?} failed with {}:\n{stdout}{stderr}",
+        out.status
+    );
+    (stdout, stderr)
 }

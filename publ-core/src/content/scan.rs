@@ -32,15 +32,7 @@ impl SourceKind {
 
 /// Every entry and meta file under `content`, following symlinks like Publ,
 /// in a stable (sorted) order so ID conflicts resolve the same way each run.
-/// Unreadable folders are logged and skipped.
-pub fn walk(content: &Path) -> Vec<SourceFile> {
-    walk_with(content, |err| {
-        tracing::error!(error = %err, "cannot read content folder entry; skipped");
-    })
-}
-
-/// [`walk`], handing each unreadable folder or dangling symlink to
-/// `skipped` instead of the log (`publ check` reports them).
+/// Each unreadable folder or dangling symlink goes to `skipped`.
 pub fn walk_with(content: &Path, skipped: impl FnMut(walkdir::Error)) -> Vec<SourceFile> {
     let mut out = Vec::new();
     for item in crate::fsutil::walk_files(content, skipped) {

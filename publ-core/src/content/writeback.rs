@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::content::headers::{drops_text, serialize, Headers};
-use crate::fsutil::{atomic_write_if, fingerprint, Fingerprint};
+use crate::fsutil::{atomic_write_all, fingerprint, Fingerprint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteBack {
@@ -45,47 +45,73 @@ pub enum WriteBackError {
     Write { path: PathBuf, source: io::Error },
 }
 
-/// Replaces the file with `headers` + blank line + `payload` exactly as
-/// Publ's `save_file` formats it, unless the file no longer matches
-/// `expected` (checked again right before the atomic rename) or the rewrite
-/// would lose text. Line endings come out as `\n`, as in Publ, since the
-/// payload was read through universal newlines.
-pub fn write_back(
-    path: &Path,
-    headers: &Headers,
-    payload: &str,
-    expected: &Fingerprint,
-) -> Result<WriteBack, WriteBackError> {
+/// One file to rewrite with the headers Publ assigned.
+pub struct Rewrite {
+    pub path: PathBuf,
+    pub headers: Headers,
+    pub payload: String,
+    /// The file as it was scanned; any other version is left alone.
+    pub expected: Fingerprint,
+}
+
+/// Replaces each file with its `headers` + blank line + `payload` exactly
+/// as Publ's `save_file` formats it, unless the file no longer matches
+/// `expected` (checked again right before the atomic rename) or the
+/// rewrite would lose text. Line endings come out as `\n`, as in Publ,
+/// since the payload was read through universal newlines. All files are
+/// made durable together (see [`atomic_write_all`]); the results are in
+/// the order of `rewrites`.
+pub fn write_back_all(rewrites: &[Rewrite]) -> Vec<Result<WriteBack, WriteBackError>> {
+    let prepared: Vec<Result<Result<String, SkipReason>, WriteBackError>> =
+        rewrites.iter().map(prepare).collect();
+    let (writes, wanted): (Vec<(PathBuf, Vec<u8>)>, Vec<usize>) = prepared
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            Ok(Ok(text)) => Some(((rewrites[i].path.clone(), text.clone().into_bytes()), i)),
+            _ => None,
+        })
+        .unzip();
+    let mut written = atomic_write_all(&writes, |w| {
+        let r = &rewrites[wanted[w]];
+        matches(&r.path, &r.expected)
+    })
+    .into_iter();
+    prepared
+        .into_iter()
+        .zip(rewrites)
+        .map(|(p, r)| match p? {
+            Err(reason) => Ok(WriteBack::Skipped(reason)),
+            Ok(_) => match written.next() {
+                Some(Ok(true)) => Ok(WriteBack::Written),
+                Some(Ok(false)) | None => Ok(WriteBack::Skipped(SkipReason::Changed)),
+                Some(Err(source)) => Err(WriteBackError::Write {
+                    path: r.path.clone(),
+                    source,
+                }),
+            },
+        })
+        .collect()
+}
+
+/// The new text of a file, or why it is not to be rewritten.
+fn prepare(r: &Rewrite) -> Result<Result<String, SkipReason>, WriteBackError> {
     let read_error = |source| WriteBackError::Read {
-        path: path.to_path_buf(),
+        path: r.path.clone(),
         source,
     };
-    if !matches(path, expected).map_err(read_error)? {
-        return Ok(WriteBack::Skipped(SkipReason::Changed));
+    if !matches(&r.path, &r.expected).map_err(read_error)? {
+        return Ok(Err(SkipReason::Changed));
     }
-    let current = match std::fs::read_to_string(path) {
+    let current = match std::fs::read_to_string(&r.path) {
         Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(WriteBack::Skipped(SkipReason::Changed))
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Err(SkipReason::Changed)),
         Err(e) => return Err(read_error(e)),
     };
     if drops_text(&current) {
-        return Ok(WriteBack::Skipped(SkipReason::WouldDropText));
+        return Ok(Err(SkipReason::WouldDropText));
     }
-    let text = serialize(headers, payload);
-    let written =
-        atomic_write_if(path, text.as_bytes(), || matches(path, expected)).map_err(|source| {
-            WriteBackError::Write {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-    Ok(if written {
-        WriteBack::Written
-    } else {
-        WriteBack::Skipped(SkipReason::Changed)
-    })
+    Ok(Ok(serialize(&r.headers, &r.payload)))
 }
 
 fn matches(path: &Path, expected: &Fingerprint) -> io::Result<bool> {
@@ -100,7 +126,23 @@ fn matches(path: &Path, expected: &Fingerprint) -> io::Result<bool> {
 mod tests {
     use super::*;
     use crate::content::headers::parse_message;
+    use crate::fsutil::atomic_write_if;
     use std::fs;
+
+    fn write_back(
+        path: &Path,
+        headers: &Headers,
+        payload: &str,
+        expected: &Fingerprint,
+    ) -> Result<WriteBack, WriteBackError> {
+        let rewrite = Rewrite {
+            path: path.to_path_buf(),
+            headers: headers.clone(),
+            payload: payload.to_string(),
+            expected: expected.clone(),
+        };
+        write_back_all(&[rewrite]).remove(0)
+    }
 
     fn scan(path: &Path) -> (crate::content::headers::Message, Fingerprint) {
         let fp = fingerprint(path).unwrap();

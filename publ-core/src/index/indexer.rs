@@ -10,21 +10,27 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use md5::{Digest, Md5};
 
+use super::owners::Owners;
 use super::records::{AliasKind, AliasRecord, AliasTarget, CategoryRecord, EntryRecord, TagRecord};
-use super::store::{Store, StoreError};
+use super::store::{path_text, Scan, Store, StoreError};
 use crate::content::category::MetaFacts;
 use crate::content::date::{format_date, local_now_in};
 use crate::content::entry::{EntryError, EntryFacts};
 use crate::content::headers::{parse_message, Message};
-use crate::content::scan::{walk, SourceFile, SourceKind};
+use crate::content::scan::{walk_with, SourceFile, SourceKind};
 use crate::content::status::PublishStatus;
-use crate::content::writeback::{write_back, SkipReason, WriteBack};
+use crate::content::writeback::{write_back_all, Rewrite, SkipReason, WriteBack, WriteBackError};
 use crate::fsutil::{fingerprint, Fingerprint};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("content folder {} cannot be read; the index keeps what it had: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("indexer task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -69,78 +75,142 @@ pub async fn reindex(
     force: bool,
     progress: Option<&Progress>,
 ) -> Result<ScanReport, IndexError> {
-    let scan = store.scan().await?;
-    let known = store.fingerprints().await?;
+    let mut scan = store.scan().await?;
+    let known = scan.fingerprints().await?;
+    let mut owners = Owners::new(scan.owners().await?);
     let mut report = ScanReport::default();
     let content = content.to_path_buf();
     // A forced rescan compares against nothing, so every file is parsed.
     let known_for_walk = if force { HashMap::new() } else { known.clone() };
     let parse_progress = progress.cloned();
-    let (walked, parsed) = tokio::task::spawn_blocking(move || {
-        let files = walk(&content);
-        let walked: HashSet<String> = files
-            .iter()
-            .map(|f| f.path.to_string_lossy().into_owned())
-            .collect();
+    let (walked, unreadable, parsed) = tokio::task::spawn_blocking(move || {
+        // A folder that cannot be read right now (permissions being fixed,
+        // a mount coming back) keeps what the index knows of it.
+        std::fs::read_dir(&content).map_err(|source| IndexError::Unreadable {
+            path: content.clone(),
+            source,
+        })?;
+        let mut unreadable = Vec::new();
+        let files = walk_with(&content, |err| {
+            tracing::error!(error = %err, "cannot read content folder entry; skipped");
+            if let Some(dir) = err.path().filter(|p| p.is_dir()) {
+                unreadable.push(dir.to_path_buf());
+            }
+        });
+        let walked: HashSet<String> = files.iter().map(|f| path_text(&f.path)).collect();
         let parsed = parse_all(files, &known_for_walk, parse_progress.as_ref());
-        (walked, parsed)
+        Ok::<_, IndexError>((walked, unreadable, parsed))
     })
-    .await?;
+    .await??;
     report.files = parsed.len();
 
+    let mut fingerprints = Vec::new();
     let mut pending = Vec::new();
+    // A file that fails again, unknown to the index, changes nothing.
+    let mut dropped_known = false;
     for item in parsed {
         match item {
             Parsed::Unchanged => report.unchanged += 1,
             Parsed::Failed(file) => {
                 // A file that stopped parsing must not keep serving stale
                 // facts; it is retried on the next scan.
-                store.remove_file(&file.path).await?;
+                scan.remove_file(&file.path).await?;
+                owners.remove_path(&file.path);
                 report.failed += 1;
+                dropped_known |= known.contains_key(&path_text(&file.path));
             }
             Parsed::Meta(file, fp, facts) => {
-                put_category(store, &file, &facts).await?;
-                store.set_fingerprint(&file.path, &fp.to_string()).await?;
+                put_category(&mut scan, &file, &facts).await?;
+                fingerprints.push((path_text(&file.path), fp.to_string()));
                 report.indexed += 1;
             }
             Parsed::Entry(entry) => pending.push(*entry),
         }
     }
     for path in known.keys() {
-        if !walked.contains(path) {
-            store.remove_file(Path::new(path)).await?;
+        let kept = walked.contains(path)
+            || unreadable
+                .iter()
+                .any(|dir| Path::new(path).starts_with(dir));
+        if !kept {
+            scan.remove_file(Path::new(path)).await?;
+            owners.remove_path(Path::new(path));
             report.removed += 1;
         }
     }
 
-    // Pass 0 stores entries whose own ID stands; pass 1 assigns the rest.
-    let to_store = pending.len();
-    let mut stored: usize = 0;
+    // Pass 0 places entries whose own ID stands; pass 1 assigns the rest.
+    let mut placed: Vec<Option<(PendingEntry, i64)>> = Vec::new();
+    let mut placed_at: HashMap<i64, usize> = HashMap::new();
+    let mut stale = Vec::new();
     for assign in [false, true] {
         let mut waiting = Vec::new();
         for entry in pending {
-            match resolve_id(store, &entry, assign).await? {
+            match resolve_id(&owners, &entry, assign) {
                 Some(id) => {
-                    if store_entry(store, entry, id, tz).await? {
-                        report.written_back += 1;
+                    for old in owners.claim(id, &entry.file.path, entry.facts.status) {
+                        // An entry placed earlier in this scan (a draft whose
+                        // ID another file took) is dropped, as it would be if
+                        // it had been stored already; its file stays known.
+                        match placed_at.remove(&old).and_then(|i| placed[i].take()) {
+                            Some((dropped, _)) => fingerprints.push((
+                                path_text(&dropped.file.path),
+                                dropped.fingerprint.to_string(),
+                            )),
+                            None => stale.push(old),
+                        }
                     }
-                    report.indexed += 1;
-                    stored += 1;
-                    if let Some(progress) =
-                        progress.filter(|_| stored.is_multiple_of(PROGRESS_STEP))
-                    {
-                        progress("indexing", stored, to_store);
-                    }
+                    placed_at.insert(id, placed.len());
+                    placed.push(Some((entry, id)));
                 }
                 None => waiting.push(entry),
             }
         }
         pending = waiting;
     }
-    if let Some(progress) = progress {
-        progress("indexing", to_store, to_store);
+
+    let mut records = Vec::new();
+    let mut rewrites = Vec::new();
+    for (entry, id) in placed.into_iter().flatten() {
+        let built = build_entry(entry, id, tz);
+        match built.rewrite {
+            Some(rewrite) => rewrites.push(rewrite),
+            None => fingerprints.push((path_text(&built.record.file_path), built.fingerprint)),
+        }
+        records.push((built.record, built.aliases));
     }
-    store.bump_generation().await?;
+    report.indexed += records.len();
+    scan.remove_entries(&stale).await?;
+    scan.insert_entries(&records).await?;
+    let tag_names = tag_name_changes(scan.tag_names().await?, &records);
+    scan.set_tag_names(&tag_names).await?;
+
+    // The files are rewritten after the database work, all at once, while
+    // the scan's transaction is still open: a crash before the commit
+    // leaves headers the next scan reads back, never an index that
+    // disagrees with them.
+    if let Some(progress) = progress {
+        progress("writing", 0, rewrites.len());
+    }
+    let written = tokio::task::spawn_blocking(move || {
+        let results = write_back_all(&rewrites);
+        (rewrites, results)
+    })
+    .await?;
+    for (rewrite, result) in written.0.iter().zip(written.1) {
+        let (fp, rewritten) = after_write_back(rewrite, result);
+        if let Some(fp) = fp {
+            fingerprints.push((path_text(&rewrite.path), fp));
+        }
+        report.written_back += usize::from(rewritten);
+    }
+    if let Some(progress) = progress {
+        progress("writing", written.0.len(), written.0.len());
+    }
+    scan.set_fingerprints(&fingerprints).await?;
+    if report.indexed + report.removed > 0 || dropped_known {
+        scan.bump_generation().await?;
+    }
     scan.commit().await?;
     Ok(report)
 }
@@ -277,7 +347,7 @@ pub(crate) fn parse_source(file: &SourceFile) -> Result<ParsedSource, ParseError
 }
 
 async fn put_category(
-    store: &Store,
+    scan: &mut Scan<'_>,
     file: &SourceFile,
     facts: &MetaFacts,
 ) -> Result<(), IndexError> {
@@ -289,23 +359,19 @@ async fn put_category(
     };
     let target = AliasTarget::Category(facts.category.clone());
     let aliases = alias_records(&facts.aliases, &facts.mounts, &target);
-    store.put_category(&record, &aliases).await?;
+    scan.put_category(&record, &aliases).await?;
     Ok(())
 }
 
 /// Publ's `get_entry_id`: a header ID stands unless another existing,
 /// non-draft file owns it; otherwise reuse this file's old ID or derive one
 /// from the path.
-async fn resolve_id(
-    store: &Store,
-    entry: &PendingEntry,
-    assign: bool,
-) -> Result<Option<i64>, IndexError> {
+fn resolve_id(owners: &Owners, entry: &PendingEntry, assign: bool) -> Option<i64> {
     let path = &entry.file.path;
     let mut id = entry.facts.header_id.filter(|id| *id != 0);
     if let Some(wanted) = id {
-        if let Some((owner, status)) = store.entry_owner(wanted).await? {
-            if owner.is_file() && !same_file(&owner, path) && status != PublishStatus::Draft {
+        if let Some((owner, status)) = owners.owner(wanted) {
+            if owner.is_file() && !same_file(owner, path) && status != PublishStatus::Draft {
                 tracing::warn!(
                     path = %path.display(),
                     owner = %owner.display(),
@@ -316,25 +382,19 @@ async fn resolve_id(
             }
         }
     }
-    if id.is_some() {
-        return Ok(id);
+    if id.is_some() || !assign {
+        return id;
     }
-    if !assign {
-        return Ok(None);
+    if let Some(old) = owners.first_id_of(path) {
+        return Some(old);
     }
-    if let Some(old) = store.entry_id_for_path(path).await? {
-        return Ok(Some(old));
-    }
-    let limit = std::cmp::max(10, store.entry_count().await? * 5) as u128;
-    let mut attempt = 0u64;
-    loop {
-        let digest = Md5::digest(format!("{} {attempt}", path.display()).as_bytes());
-        let candidate = (u128::from_be_bytes(digest.into()) % limit) as i64;
-        attempt += 1;
-        if candidate != 0 && store.entry_owner(candidate).await?.is_none() {
-            return Ok(Some(candidate));
-        }
-    }
+    let limit = std::cmp::max(10, owners.len() as u128 * 5);
+    (0u64..)
+        .map(|attempt| {
+            let digest = Md5::digest(format!("{} {attempt}", path.display()).as_bytes());
+            (u128::from_be_bytes(digest.into()) % limit) as i64
+        })
+        .find(|candidate| *candidate != 0 && owners.owner(*candidate).is_none())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -344,14 +404,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Stores the entry; returns whether its file was rewritten with new
-/// headers.
-async fn store_entry(
-    store: &Store,
-    entry: PendingEntry,
-    id: i64,
-    tz: chrono_tz::Tz,
-) -> Result<bool, IndexError> {
+/// An entry ready for the index, with its file's rewrite if Publ assigned
+/// any header.
+struct BuiltEntry {
+    record: EntryRecord,
+    aliases: Vec<AliasRecord>,
+    fingerprint: String,
+    rewrite: Option<Rewrite>,
+}
+
+fn build_entry(entry: PendingEntry, id: i64, tz: chrono_tz::Tz) -> BuiltEntry {
     let PendingEntry {
         file,
         fingerprint: fp,
@@ -432,45 +494,73 @@ async fn store_entry(
     } else {
         Vec::new()
     };
-    store.put_entry(&record, &aliases).await?;
-
     // Drafts are never rewritten (spec A22).
-    if !fixup || record.status == PublishStatus::Draft {
-        store.set_fingerprint(&file.path, &fp.to_string()).await?;
-        return Ok(false);
+    let rewrite = (fixup && record.status != PublishStatus::Draft).then(|| Rewrite {
+        path: file.path,
+        headers: message.headers,
+        payload: message.payload,
+        expected: fp.clone(),
+    });
+    BuiltEntry {
+        record,
+        aliases,
+        fingerprint: fp.to_string(),
+        rewrite,
     }
-    let path = file.path.clone();
-    let expected = fp.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        write_back(&path, &message.headers, &message.payload, &expected)
-    })
-    .await?;
+}
+
+/// The fingerprint to store for a rewritten file (none: the next scan
+/// reads it again) and whether it was rewritten.
+fn after_write_back(
+    rewrite: &Rewrite,
+    result: Result<WriteBack, WriteBackError>,
+) -> (Option<String>, bool) {
+    let path = &rewrite.path;
     match result {
         Ok(WriteBack::Written) => {
-            tracing::info!(path = %file.path.display(), id, "wrote assigned headers back to entry file");
-            if let Ok(new_fp) = fingerprint(&file.path) {
-                store
-                    .set_fingerprint(&file.path, &new_fp.to_string())
-                    .await?;
-            }
-            Ok(true)
+            tracing::info!(path = %path.display(), "wrote assigned headers back to entry file");
+            (fingerprint(path).ok().map(|fp| fp.to_string()), true)
         }
         Ok(WriteBack::Skipped(SkipReason::Changed)) => {
-            // No fingerprint stored: the next scan sees the author's edit.
-            tracing::warn!(path = %file.path.display(), "entry file changed during the scan; not rewritten");
-            Ok(false)
+            // The author's edit is for the next scan to see.
+            tracing::warn!(path = %path.display(), "entry file changed during the scan; not rewritten");
+            (None, false)
         }
         Ok(WriteBack::Skipped(reason)) => {
-            tracing::warn!(path = %file.path.display(), reason = %reason, "entry file not rewritten");
-            store.set_fingerprint(&file.path, &fp.to_string()).await?;
-            Ok(false)
+            tracing::warn!(path = %path.display(), reason = %reason, "entry file not rewritten");
+            (Some(rewrite.expected.to_string()), false)
         }
         Err(err) => {
             tracing::error!(error = %err, "cannot write headers back to entry file");
-            store.set_fingerprint(&file.path, &fp.to_string()).await?;
-            Ok(false)
+            (Some(rewrite.expected.to_string()), false)
         }
     }
+}
+
+/// The tag display names `records` change: the first spelling of a key
+/// wins, and a later visible spelling that differs from the key replaces
+/// it (spec section 4 item 17).
+fn tag_name_changes(
+    mut names: HashMap<String, String>,
+    records: &[(EntryRecord, Vec<AliasRecord>)],
+) -> Vec<(String, String)> {
+    let mut changed: Vec<String> = Vec::new();
+    for tag in records.iter().flat_map(|(e, _)| &e.tags) {
+        let replace = match names.get(&tag.key) {
+            None => true,
+            Some(name) => tag.name != tag.key && !tag.hidden && *name != tag.name,
+        };
+        if replace {
+            names.insert(tag.key.clone(), tag.name.clone());
+            changed.push(tag.key.clone());
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    changed
+        .into_iter()
+        .filter_map(|key| names.remove_entry(&key))
+        .collect()
 }
 
 /// `Path-Alias: /old/url template` -> alias rows (spec A14, A15).

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod indexer;
+pub mod owners;
 pub mod records;
 pub mod schema;
 pub mod store;

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime};
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Row, Transaction};
-use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::records::{
     AliasKind, AliasRecord, AliasTarget, CategoryRecord, EntryRecord, IndexContents, TagRecord,
@@ -32,71 +32,91 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 const LOCAL_DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
+/// Most values one statement binds: under SQLite's and PostgreSQL's limits
+/// (32766 and 65535), and enough that a cold scan of thousands of entries
+/// takes dozens of statements rather than one per row.
+const MAX_BINDS: usize = 8000;
+
+/// The PostgreSQL advisory lock key that serializes scans ("publ" in ASCII).
+const SCAN_LOCK: i64 = 0x7075_626c;
+
 #[derive(Debug)]
 pub struct Store {
     pool: AnyPool,
-    /// While a scan runs, every write goes through its one transaction:
-    /// thousands of entries commit once instead of once each.
-    batch: Mutex<Option<Transaction<'static, Any>>>,
     /// One scan at a time.
     scanning: Mutex<()>,
+    /// The SQLite file and its identity when opened: a file deleted or
+    /// replaced under a running instance is noticed and rebuilt.
+    file: Option<(PathBuf, Option<(u64, u64)>)>,
 }
 
-/// A connection for one store call: the scan's transaction, or one from
-/// the pool.
-enum Conn<'a> {
-    Batch(MappedMutexGuard<'a, Transaction<'static, Any>>),
-    Pooled(PoolConnection<Any>),
-}
-
-impl std::ops::Deref for Conn<'_> {
-    type Target = AnyConnection;
-
-    fn deref(&self) -> &AnyConnection {
-        match self {
-            Conn::Batch(tx) => tx,
-            Conn::Pooled(conn) => conn,
-        }
+impl StoreError {
+    /// Whether the database file itself is damaged: only rebuilding it
+    /// helps.
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, StoreError::Query(err) if is_corruption(err))
     }
 }
 
-impl std::ops::DerefMut for Conn<'_> {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        match self {
-            Conn::Batch(tx) => tx,
-            Conn::Pooled(conn) => conn,
-        }
+/// Per-connection SQLite settings (nothing for other databases).
+async fn sqlite_settings(conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    if conn.backend_name() != "SQLite" {
+        return Ok(());
     }
+    for pragma in [
+        // With WAL, NORMAL syncs at checkpoints rather than on every commit.
+        // A power cut may lose the latest commits, never consistency, and
+        // the index is rebuilt from the content files anyway.
+        "PRAGMA synchronous=NORMAL",
+        // A scan's one transaction stays in memory rather than spilling
+        // pages to the file as it grows (64 MiB).
+        "PRAGMA cache_size=-65536",
+        // Another process's scan holds the write lock for as long as it
+        // takes; wait for it.
+        "PRAGMA busy_timeout=120000",
+    ] {
+        sqlx::query(pragma).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
-/// A scan under way: its writes are one transaction, committed by
-/// [`Scan::commit`] (dropped without it, they are rolled back).
+/// SQLite's CORRUPT and NOTADB, with their extended codes.
+fn is_corruption(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(err) = err else {
+        return false;
+    };
+    err.code()
+        .and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 11 | 26))
+}
+
+/// A scan under way. Its writes share one transaction, so thousands of
+/// entries commit once and readers see the previous index until
+/// [`Scan::commit`]; dropped without it, nothing changes.
 pub struct Scan<'a> {
-    store: &'a Store,
+    tx: Transaction<'static, Any>,
     _one_at_a_time: MutexGuard<'a, ()>,
 }
 
-impl Scan<'_> {
-    pub async fn commit(self) -> Result<()> {
-        if let Some(tx) = self.store.batch.lock().await.take() {
-            tx.commit().await?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Scan<'_> {
-    fn drop(&mut self) {
-        // An unfinished scan's writes are dropped (rolled back) with its
-        // transaction.
-        if let Ok(mut batch) = self.store.batch.try_lock() {
-            batch.take();
-        }
-    }
-}
-
 impl Store {
+    /// Opens (or creates) the index. A damaged SQLite file is moved aside
+    /// and the index starts afresh: it is rebuilt from the content.
     pub async fn open(db: &Database) -> Result<Store> {
+        match Store::connect(db).await {
+            Err(err) if err.is_corruption() => {
+                tracing::error!(error = %err, "the index database is damaged; starting a new one");
+                if let Database::Url(url) = db {
+                    if let Some(path) = sqlite_file(url) {
+                        remove_sqlite_files(&path);
+                    }
+                }
+                Store::connect(db).await
+            }
+            opened => opened,
+        }
+    }
+
+    async fn connect(db: &Database) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, options) = match db {
             // One connection that never closes: each SQLite memory connection
@@ -113,22 +133,13 @@ impl Store {
         };
         let options = options.after_connect(|conn, _| {
             Box::pin(async move {
-                if conn.backend_name() == "SQLite" {
-                    // With WAL, NORMAL syncs at checkpoints rather than on
-                    // every commit: a scan's thousands of small commits stop
-                    // waiting on the disk. A power cut may lose the latest
-                    // commits, never consistency, and the index is rebuilt
-                    // from the content files anyway.
-                    sqlx::query("PRAGMA synchronous=NORMAL")
-                        .execute(&mut *conn)
-                        .await?;
-                    // A scan's one transaction then stays in memory rather
-                    // than spilling pages to the file as it grows (64 MiB).
-                    sqlx::query("PRAGMA cache_size=-65536")
-                        .execute(&mut *conn)
-                        .await?;
+                match sqlite_settings(conn).await {
+                    // The pool would retry a failed connection until it
+                    // times out; the first query reports the damage instead,
+                    // as one that can be told apart and repaired.
+                    Err(err) if is_corruption(&err) => Ok(()),
+                    done => done,
                 }
-                Ok(())
             })
         });
         let pool = options
@@ -144,20 +155,46 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
+        let file = match db {
+            Database::Url(url) => sqlite_file(url).map(|path| {
+                let identity = file_identity(&path);
+                (path, identity)
+            }),
+            Database::Memory => None,
+        };
         let store = Store {
             pool,
-            batch: Mutex::new(None),
             scanning: Mutex::new(()),
+            file,
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<()> {
-        for stmt in CREATE {
-            sqlx::query(stmt).execute(&self.pool).await?;
+    /// Whether the database file was deleted or replaced since it was
+    /// opened.
+    pub fn is_lost(&self) -> bool {
+        self.file
+            .as_ref()
+            .is_some_and(|(path, identity)| file_identity(path) != *identity)
+    }
+
+    /// Closes a damaged index and deletes its SQLite file, so the next
+    /// [`open`](Store::open) starts a new one.
+    pub async fn discard(&self) -> Result<()> {
+        self.pool.close().await;
+        if let Some((path, _)) = &self.file {
+            remove_sqlite_files(path);
         }
-        let version: Option<String> = self.meta("schema_version").await?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        for stmt in CREATE {
+            sqlx::query(stmt).execute(&mut *conn).await?;
+        }
+        let version = read_meta(&mut conn, "schema_version").await?;
         if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             if version.is_some() {
                 tracing::info!(
@@ -166,17 +203,17 @@ impl Store {
                     "index schema changed; rebuilding the index"
                 );
             }
-            for table in TABLES {
-                sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
-                    .execute(&self.pool)
-                    .await?;
-            }
-            for stmt in CREATE {
-                sqlx::query(stmt).execute(&self.pool).await?;
-            }
-            self.set_meta("schema_version", &SCHEMA_VERSION.to_string())
-                .await?;
+            recreate(&mut conn).await?;
         }
+        Ok(())
+    }
+
+    /// Drops every row of the index (its generation goes on).
+    pub async fn clear(&self) -> Result<()> {
+        let _no_scan = self.scanning.lock().await;
+        let mut tx = self.pool.begin().await?;
+        recreate(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -184,248 +221,30 @@ impl Store {
     /// transaction its writes share.
     pub async fn scan(&self) -> Result<Scan<'_>> {
         let guard = self.scanning.lock().await;
-        *self.batch.lock().await = Some(self.pool.begin().await?);
+        // Scans by other processes sharing the database wait for this one
+        // rather than fail on each other's rows: SQLite takes its write
+        // lock up front, PostgreSQL a lock held until the transaction ends.
+        let tx = if self.pool.connect_options().database_url.scheme() == "sqlite" {
+            self.pool.begin_with("BEGIN IMMEDIATE").await?
+        } else {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(SCAN_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            tx
+        };
         Ok(Scan {
-            store: self,
+            tx,
             _one_at_a_time: guard,
         })
     }
 
-    async fn conn(&self) -> Result<Conn<'_>> {
-        let batch = self.batch.lock().await;
-        match MutexGuard::try_map(batch, Option::as_mut) {
-            Ok(tx) => Ok(Conn::Batch(tx)),
-            Err(_) => Ok(Conn::Pooled(self.pool.acquire().await?)),
-        }
-    }
-
-    async fn meta(&self, key: &str) -> Result<Option<String>> {
-        let mut conn = self.conn().await?;
-        let row = sqlx::query("SELECT value FROM publ_meta WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
-        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
-    }
-
-    async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query("DELETE FROM publ_meta WHERE key = $1")
-            .bind(key)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("INSERT INTO publ_meta (key, value) VALUES ($1, $2)")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
-    /// A counter bumped after every reindex, so other processes sharing the
+    /// A counter bumped by every scan, so other processes sharing the
     /// database can notice a change cheaply.
     pub async fn generation(&self) -> Result<i64> {
-        Ok(self
-            .meta("generation")
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
-    }
-
-    pub async fn bump_generation(&self) -> Result<i64> {
-        let next = self.generation().await? + 1;
-        self.set_meta("generation", &next.to_string()).await?;
-        Ok(next)
-    }
-
-    /// Stored fingerprints by file path.
-    pub async fn fingerprints(&self) -> Result<HashMap<String, String>> {
-        let mut conn = self.conn().await?;
-        let rows = sqlx::query("SELECT path, fingerprint FROM files")
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
-    }
-
-    pub async fn set_fingerprint(&self, path: &Path, fingerprint: &str) -> Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query(
-            "INSERT INTO files (path, fingerprint) VALUES ($1, $2)
-             ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint",
-        )
-        .bind(path_text(path))
-        .bind(fingerprint)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
-    }
-
-    /// Forgets a file that is gone (or no longer parses): its entries,
-    /// their tags and aliases, and the category rows it described.
-    pub async fn remove_file(&self, path: &Path) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let path = path_text(path);
-        let mut tx = conn.begin().await?;
-        for stmt in [
-            "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
-            "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
-            "DELETE FROM path_aliases WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
-            "DELETE FROM path_aliases WHERE category IN (SELECT category FROM categories WHERE file_path = $1)",
-            "DELETE FROM entries WHERE file_path = $1",
-            "DELETE FROM categories WHERE file_path = $1",
-            "DELETE FROM files WHERE path = $1",
-        ] {
-            sqlx::query(stmt).bind(&path).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The file and status of the entry that holds `id`, if any.
-    pub async fn entry_owner(&self, id: i64) -> Result<Option<(PathBuf, PublishStatus)>> {
-        let mut conn = self.conn().await?;
-        let row = sqlx::query("SELECT file_path, status FROM entries WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        row.map(|r| {
-            let path: String = r.try_get(0)?;
-            Ok((PathBuf::from(path), status(r.try_get(1)?)?))
-        })
-        .transpose()
-    }
-
-    pub async fn entry_id_for_path(&self, path: &Path) -> Result<Option<i64>> {
-        let mut conn = self.conn().await?;
-        let row = sqlx::query("SELECT id FROM entries WHERE file_path = $1 ORDER BY id LIMIT 1")
-            .bind(path_text(path))
-            .fetch_optional(&mut *conn)
-            .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
-    }
-
-    pub async fn entry_count(&self) -> Result<i64> {
-        let mut conn = self.conn().await?;
-        let row = sqlx::query("SELECT COUNT(*) FROM entries")
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok(row.try_get(0)?)
-    }
-
-    /// Stores an entry and everything hanging off it, replacing any older
-    /// row for the same file under another ID.
-    pub async fn put_entry(&self, e: &EntryRecord, aliases: &[AliasRecord]) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let file = path_text(&e.file_path);
-        let mut tx = conn.begin().await?;
-        for stmt in [
-            "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
-            "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
-            "DELETE FROM path_aliases WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1 OR id = $2)",
-            "DELETE FROM entries WHERE file_path = $1 OR id = $2",
-        ] {
-            sqlx::query(stmt)
-                .bind(&file)
-                .bind(e.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(
-            "INSERT INTO entries (id, file_path, format, category, status, display_date,
-                utc_timestamp, local_date, last_modified, uuid, title, sort_title, slug_text,
-                entry_type, redirect_url, canonical_path, auth)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-        )
-        .bind(e.id)
-        .bind(&file)
-        .bind(match e.format {
-            Format::Markdown => "md",
-            Format::Html => "html",
-        })
-        .bind(&e.category)
-        .bind(e.status.as_i64())
-        .bind(e.display_date.to_rfc3339())
-        .bind(e.utc_timestamp)
-        .bind(e.local_date.format(LOCAL_DATE_FORMAT).to_string())
-        .bind(e.last_modified.map(|d| d.to_rfc3339()))
-        .bind(&e.uuid)
-        .bind(&e.title)
-        .bind(&e.sort_title)
-        .bind(&e.slug_text)
-        .bind(&e.entry_type)
-        .bind(&e.redirect_url)
-        .bind(&e.canonical_path)
-        .bind(&e.auth)
-        .execute(&mut *tx)
-        .await?;
-        for (position, tag) in e.tags.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO entry_tags (entry_id, position, key, name, hidden) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(e.id)
-            .bind(position as i64)
-            .bind(&tag.key)
-            .bind(&tag.name)
-            .bind(tag.hidden as i64)
-            .execute(&mut *tx)
-            .await?;
-            // First spelling wins, later visible spellings that differ from
-            // the key replace it (spec section 4 item 17).
-            sqlx::query(
-                "INSERT INTO tag_names (key, name) VALUES ($1, $2)
-                 ON CONFLICT (key) DO UPDATE SET name = excluded.name WHERE $3",
-            )
-            .bind(&tag.key)
-            .bind(&tag.name)
-            .bind(tag.name != tag.key && !tag.hidden)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (position, target) in e.attach.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO entry_attach (entry_id, position, target) VALUES ($1, $2, $3)",
-            )
-            .bind(e.id)
-            .bind(position as i64)
-            .bind(target)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for alias in aliases {
-            insert_alias(&mut tx, alias).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn put_category(&self, c: &CategoryRecord, aliases: &[AliasRecord]) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let mut tx = conn.begin().await?;
-        sqlx::query("DELETE FROM path_aliases WHERE category = $1")
-            .bind(&c.category)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM categories WHERE category = $1 OR file_path = $2")
-            .bind(&c.category)
-            .bind(path_text(&c.file_path))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO categories (category, file_path, sort_name, meta) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&c.category)
-        .bind(path_text(&c.file_path))
-        .bind(&c.sort_name)
-        .bind(&c.meta)
-        .execute(&mut *tx)
-        .await?;
-        for alias in aliases {
-            insert_alias(&mut tx, alias).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        read_generation(&mut conn).await
     }
 
     /// Everything, for building the in-memory catalog.
@@ -519,26 +338,385 @@ impl Store {
     }
 }
 
-async fn insert_alias(tx: &mut sqlx::Transaction<'_, sqlx::Any>, a: &AliasRecord) -> Result<()> {
-    let (entry, category) = match &a.target {
-        AliasTarget::Entry(id) => (Some(*id), None),
-        AliasTarget::Category(c) => (None, Some(c.clone())),
-    };
-    sqlx::query("DELETE FROM path_aliases WHERE path = $1")
-        .bind(&a.path)
-        .execute(&mut **tx)
+impl Scan<'_> {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves the generation on. It never goes back, even across a rebuilt
+    /// database: it starts from the clock, so a running instance cannot
+    /// take a new index for the one it already serves.
+    pub async fn bump_generation(&mut self) -> Result<i64> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let next = (read_generation(&mut self.tx).await? + 1).max(now);
+        write_meta(&mut self.tx, "generation", &next.to_string()).await?;
+        Ok(next)
+    }
+
+    /// Stored fingerprints by file path.
+    pub async fn fingerprints(&mut self) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query("SELECT path, fingerprint FROM files")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Every stored entry's ID, file and status: what ID assignment needs.
+    pub async fn owners(&mut self) -> Result<Vec<(i64, PathBuf, PublishStatus)>> {
+        let rows = sqlx::query("SELECT id, file_path, status FROM entries")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let path: String = r.try_get(1)?;
+                Ok((r.try_get(0)?, PathBuf::from(path), status(r.try_get(2)?)?))
+            })
+            .collect()
+    }
+
+    /// Display names of tags by key.
+    pub async fn tag_names(&mut self) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query("SELECT key, name FROM tag_names")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub async fn set_fingerprints(&mut self, files: &[(String, String)]) -> Result<()> {
+        insert_rows(
+            &mut self.tx,
+            "INSERT INTO files (path, fingerprint)",
+            "ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint",
+            files,
+            2,
+            |q, (path, fingerprint)| q.bind(path).bind(fingerprint),
+        )
+        .await
+    }
+
+    pub async fn set_tag_names(&mut self, names: &[(String, String)]) -> Result<()> {
+        insert_rows(
+            &mut self.tx,
+            "INSERT INTO tag_names (key, name)",
+            "ON CONFLICT (key) DO UPDATE SET name = excluded.name",
+            names,
+            2,
+            |q, (key, name)| q.bind(key).bind(name),
+        )
+        .await
+    }
+
+    /// Forgets a file that is gone (or no longer parses): its entries,
+    /// their tags and aliases, and the category rows it described.
+    pub async fn remove_file(&mut self, path: &Path) -> Result<()> {
+        let path = path_text(path);
+        for stmt in [
+            "DELETE FROM entry_tags WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
+            "DELETE FROM entry_attach WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
+            "DELETE FROM path_aliases WHERE entry_id IN (SELECT id FROM entries WHERE file_path = $1)",
+            "DELETE FROM path_aliases WHERE category IN (SELECT category FROM categories WHERE file_path = $1)",
+            "DELETE FROM entries WHERE file_path = $1",
+            "DELETE FROM categories WHERE file_path = $1",
+            "DELETE FROM files WHERE path = $1",
+        ] {
+            sqlx::query(stmt).bind(&path).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes these entries and everything hanging off them.
+    pub async fn remove_entries(&mut self, ids: &[i64]) -> Result<()> {
+        for chunk in ids.chunks(MAX_BINDS) {
+            let list = placeholders(1, chunk.len());
+            for table in ["entry_tags", "entry_attach", "path_aliases"] {
+                let sql = format!("DELETE FROM {table} WHERE entry_id IN ({list})");
+                bind_all(sqlx::query(&sql), chunk)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+            let sql = format!("DELETE FROM entries WHERE id IN ({list})");
+            bind_all(sqlx::query(&sql), chunk)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Stores new entries (their IDs free: see [`remove_entries`]) with
+    /// their tags, attachments and path aliases.
+    ///
+    /// [`remove_entries`]: Scan::remove_entries
+    pub async fn insert_entries(
+        &mut self,
+        entries: &[(EntryRecord, Vec<AliasRecord>)],
+    ) -> Result<()> {
+        let rows: Vec<EntryRow> = entries.iter().map(|(e, _)| EntryRow::new(e)).collect();
+        insert_rows(
+            &mut self.tx,
+            "INSERT INTO entries (id, file_path, format, category, status, display_date,
+                utc_timestamp, local_date, last_modified, uuid, title, sort_title, slug_text,
+                entry_type, redirect_url, canonical_path, auth)",
+            "",
+            &rows,
+            17,
+            |q, r| {
+                let e = r.entry;
+                q.bind(e.id)
+                    .bind(&r.file)
+                    .bind(r.format)
+                    .bind(&e.category)
+                    .bind(e.status.as_i64())
+                    .bind(&r.display_date)
+                    .bind(e.utc_timestamp)
+                    .bind(&r.local_date)
+                    .bind(&r.last_modified)
+                    .bind(&e.uuid)
+                    .bind(&e.title)
+                    .bind(&e.sort_title)
+                    .bind(&e.slug_text)
+                    .bind(&e.entry_type)
+                    .bind(&e.redirect_url)
+                    .bind(&e.canonical_path)
+                    .bind(&e.auth)
+            },
+        )
         .await?;
+        let tags: Vec<(i64, i64, &TagRecord)> = entries
+            .iter()
+            .flat_map(|(e, _)| {
+                (0..)
+                    .zip(&e.tags)
+                    .map(move |(position, tag)| (e.id, position, tag))
+            })
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            "INSERT INTO entry_tags (entry_id, position, key, name, hidden)",
+            "",
+            &tags,
+            5,
+            |q, (id, position, tag)| {
+                q.bind(*id)
+                    .bind(*position)
+                    .bind(&tag.key)
+                    .bind(&tag.name)
+                    .bind(i64::from(tag.hidden))
+            },
+        )
+        .await?;
+        let attach: Vec<(i64, i64, &String)> = entries
+            .iter()
+            .flat_map(|(e, _)| {
+                (0..)
+                    .zip(&e.attach)
+                    .map(move |(position, target)| (e.id, position, target))
+            })
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            "INSERT INTO entry_attach (entry_id, position, target)",
+            "",
+            &attach,
+            3,
+            |q, (id, position, target)| q.bind(*id).bind(*position).bind(*target),
+        )
+        .await?;
+        for alias in entries.iter().flat_map(|(_, aliases)| aliases) {
+            self.put_alias(alias).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn put_category(
+        &mut self,
+        c: &CategoryRecord,
+        aliases: &[AliasRecord],
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM path_aliases WHERE category = $1")
+            .bind(&c.category)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM categories WHERE category = $1 OR file_path = $2")
+            .bind(&c.category)
+            .bind(path_text(&c.file_path))
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO categories (category, file_path, sort_name, meta) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&c.category)
+        .bind(path_text(&c.file_path))
+        .bind(&c.sort_name)
+        .bind(&c.meta)
+        .execute(&mut *self.tx)
+        .await?;
+        for alias in aliases {
+            self.put_alias(alias).await?;
+        }
+        Ok(())
+    }
+
+    /// A path has one alias: the latest one stored wins.
+    async fn put_alias(&mut self, a: &AliasRecord) -> Result<()> {
+        let (entry, category) = match &a.target {
+            AliasTarget::Entry(id) => (Some(*id), None),
+            AliasTarget::Category(c) => (None, Some(c.as_str())),
+        };
+        sqlx::query(
+            "INSERT INTO path_aliases (path, kind, entry_id, category, template)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, entry_id = excluded.entry_id,
+                category = excluded.category, template = excluded.template",
+        )
+        .bind(&a.path)
+        .bind(a.kind as i64)
+        .bind(entry)
+        .bind(category)
+        .bind(a.template.as_deref())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// An entry's columns that are not stored as they are held.
+struct EntryRow<'a> {
+    entry: &'a EntryRecord,
+    file: String,
+    format: &'static str,
+    display_date: String,
+    local_date: String,
+    last_modified: Option<String>,
+}
+
+impl<'a> EntryRow<'a> {
+    fn new(entry: &'a EntryRecord) -> EntryRow<'a> {
+        EntryRow {
+            entry,
+            file: path_text(&entry.file_path),
+            format: match entry.format {
+                Format::Markdown => "md",
+                Format::Html => "html",
+            },
+            display_date: entry.display_date.to_rfc3339(),
+            local_date: entry.local_date.format(LOCAL_DATE_FORMAT).to_string(),
+            last_modified: entry.last_modified.map(|d| d.to_rfc3339()),
+        }
+    }
+}
+
+type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
+
+/// `{head} VALUES (...), (...) {tail}` for `rows`, `width` values a row,
+/// as few statements as the bind limit allows.
+async fn insert_rows<'r, T>(
+    conn: &mut AnyConnection,
+    head: &str,
+    tail: &str,
+    rows: &'r [T],
+    width: usize,
+    bind: impl for<'q> Fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> Result<()> {
+    for chunk in rows.chunks((MAX_BINDS / width).max(1)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|row| format!("({})", placeholders(row * width + 1, width)))
+            .collect();
+        let sql = format!("{head} VALUES {} {tail}", values.join(", "));
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = bind(query, row);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `$first, $first+1, ...`: `count` placeholders.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bind_all<'q>(mut query: AnyQuery<'q>, values: &'q [i64]) -> AnyQuery<'q> {
+    for value in values {
+        query = query.bind(*value);
+    }
+    query
+}
+
+/// Drops the index tables and creates them empty at this schema version.
+async fn recreate(conn: &mut AnyConnection) -> Result<()> {
+    for table in TABLES {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for stmt in CREATE {
+        sqlx::query(stmt).execute(&mut *conn).await?;
+    }
+    write_meta(conn, "schema_version", &SCHEMA_VERSION.to_string()).await
+}
+
+async fn read_meta(conn: &mut AnyConnection, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM publ_meta WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+}
+
+async fn write_meta(conn: &mut AnyConnection, key: &str, value: &str) -> Result<()> {
     sqlx::query(
-        "INSERT INTO path_aliases (path, kind, entry_id, category, template) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO publ_meta (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
-    .bind(&a.path)
-    .bind(a.kind as i64)
-    .bind(entry)
-    .bind(category)
-    .bind(a.template.clone())
-    .execute(&mut **tx)
+    .bind(key)
+    .bind(value)
+    .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The file of a `sqlite:` URL, if it names one.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Deletes a SQLite database with its WAL and shared-memory files.
+fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                tracing::error!(path = ?name, error = %err, "cannot remove damaged index file")
+            }
+        }
+    }
+}
+
+async fn read_generation(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(read_meta(conn, "generation")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
 }
 
 fn entry_row(r: &AnyRow, tags: Vec<TagRecord>) -> Result<EntryRecord> {
@@ -592,6 +770,6 @@ fn status(value: i64) -> Result<PublishStatus> {
     })
 }
 
-fn path_text(path: &Path) -> String {
+pub(crate) fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }

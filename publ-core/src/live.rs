@@ -1,0 +1,146 @@
+//! Keeping a running site in step with its files and its database: file
+//! watching (spec Q4), periodic rescans (Q5), and index changes made by
+//! another process (`publ reindex`, an instance sharing the database).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use crate::config::Config;
+use crate::site::Site;
+
+/// How often the index's generation is read: one small query, so another
+/// process's changes show within about this long.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Runs for as long as the site is served.
+pub async fn run(site: Arc<Site>) {
+    let (changed, mut changes) = unbounded_channel();
+    let mut watching = Watching::start(&site.config(), &changed);
+    let mut last_scan = Instant::now();
+    let mut poll = tokio::time::interval(POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let rescan_every = site.config().index_rescan_interval;
+        let next_rescan = async {
+            match rescan_every {
+                // Publ's 0: no periodic rescans.
+                0 => std::future::pending().await,
+                secs => {
+                    let due = Duration::from_secs(secs).saturating_sub(last_scan.elapsed());
+                    tokio::time::sleep(due).await
+                }
+            }
+        };
+        tokio::select! {
+            Some(()) = changes.recv() => {
+                drain(&mut changes);
+                rescan(&site, "files changed").await;
+                // What changed while that scan ran is in the next one.
+                last_scan = Instant::now();
+            }
+            () = next_rescan => {
+                rescan(&site, "periodic rescan").await;
+                last_scan = Instant::now();
+            }
+            _ = poll.tick() => match site.refresh().await {
+                Ok(true) => tracing::info!("the index was changed by another process; serving it"),
+                Ok(false) => {}
+                Err(err) => tracing::error!(error = %err, "cannot read the index's generation"),
+            },
+        }
+        // A reload may have moved the folders or turned watching off.
+        watching.follow(&site.config(), &changed);
+    }
+}
+
+/// A burst of changes (a `git pull` of hundreds of files) is one rescan.
+fn drain(changes: &mut UnboundedReceiver<()>) {
+    while changes.try_recv().is_ok() {}
+}
+
+async fn rescan(site: &Site, why: &str) {
+    match site.reindex(false).await {
+        Ok(report) => tracing::info!(?report, why, "rescanned"),
+        Err(err) => {
+            tracing::error!(error = %err, why, "rescan failed; still serving the old index")
+        }
+    }
+}
+
+/// The watched folders and their watcher; dropping it stops watching.
+struct Watching {
+    dirs: Vec<PathBuf>,
+    _debouncer: Option<Debouncer<RecommendedWatcher>>,
+}
+
+impl Watching {
+    fn wanted(config: &Config) -> Vec<PathBuf> {
+        if config.index_enable_watchdog {
+            vec![config.content_dir(), config.template_dir()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn start(config: &Config, changed: &UnboundedSender<()>) -> Watching {
+        let dirs = Watching::wanted(config);
+        let debouncer = (!dirs.is_empty())
+            .then(|| watch(&dirs, config.index_wait_time, changed.clone()))
+            .flatten();
+        Watching {
+            dirs,
+            _debouncer: debouncer,
+        }
+    }
+
+    fn follow(&mut self, config: &Config, changed: &UnboundedSender<()>) {
+        if Watching::wanted(config) != self.dirs {
+            *self = Watching::start(config, changed);
+        }
+    }
+}
+
+/// Watches `dirs` (recursively), sending on `changed` once events have been
+/// quiet for `wait` seconds (spec Q4's `index_wait_time`).
+fn watch(
+    dirs: &[PathBuf],
+    wait: f64,
+    changed: UnboundedSender<()>,
+) -> Option<Debouncer<RecommendedWatcher>> {
+    let wait = Duration::from_secs_f64(wait.clamp(0.05, 60.0));
+    let handler = move |events: DebounceEventResult| match events {
+        Ok(events) => {
+            if events.iter().any(|e| !is_own_temp_file(&e.path)) {
+                // The receiver is gone only when the site stops serving.
+                let _ = changed.send(());
+            }
+        }
+        Err(err) => tracing::error!(error = %err, "file watching failed"),
+    };
+    let mut debouncer = match new_debouncer(wait, handler) {
+        Ok(d) => d,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot watch files; changes show at the next rescan");
+            return None;
+        }
+    };
+    for dir in dirs {
+        if let Err(err) = debouncer.watcher().watch(dir, RecursiveMode::Recursive) {
+            tracing::error!(dir = %dir.display(), error = %err, "cannot watch folder; its changes show at the next rescan");
+        }
+    }
+    Some(debouncer)
+}
+
+/// The hidden temp files of our own atomic writes come and go with every
+/// ID write-back; the renames they end in are what matter.
+fn is_own_temp_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(".publ-"))
+}
