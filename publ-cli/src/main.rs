@@ -2,6 +2,7 @@
 
 mod check;
 mod logging;
+mod normalize;
 mod progress;
 mod serve;
 mod systemd;
@@ -13,6 +14,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use publ_core::{Config, Site};
 
+use normalize::NormalizeArgs;
 use serve::ServeArgs;
 
 #[derive(Parser)]
@@ -79,6 +81,10 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Rename entry files after a format such as "{date} {sid} {title}"
+    /// (published and scheduled entries of the root category unless told
+    /// otherwise)
+    Normalize(NormalizeArgs),
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -97,6 +103,7 @@ fn main() -> anyhow::Result<ExitCode> {
             quiet,
         } => reindex(site.load()?, force_rescan, fresh, quiet),
         Command::Check { site } => return check::run(&site.site, site.config.as_deref()),
+        Command::Normalize(args) => return normalize::run(args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
-//! Crash-safe file replacement and change detection (spec A22).
+//! Crash-safe file replacement and renaming, and change detection (spec
+//! A22, R3).
 
 use std::fmt;
 use std::fs::{self, File, Permissions};
@@ -167,6 +168,43 @@ impl Staged {
     }
 }
 
+/// Renames `from` to `to` atomically, failing with `AlreadyExists` instead
+/// of replacing whatever is at `to` (a plain rename would silently clobber
+/// a file created there since the caller looked).
+pub fn rename_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use nix::errno::Errno;
+        use nix::fcntl::{renameat2, RenameFlags, AT_FDCWD};
+        match renameat2(AT_FDCWD, from, AT_FDCWD, to, RenameFlags::RENAME_NOREPLACE) {
+            Ok(()) => return Ok(()),
+            // Filesystems without RENAME_NOREPLACE say EINVAL; links do the
+            // same job there.
+            Err(Errno::EINVAL | Errno::ENOSYS | Errno::EOPNOTSUPP) => {}
+            Err(errno) => return Err(errno.into()),
+        }
+    }
+    // A new link never replaces an existing name; the old name goes once
+    // the new one is in place, so the file is never without a name.
+    fs::hard_link(from, to)?;
+    if let Err(err) = fs::remove_file(from) {
+        // Leave things as they were rather than with two names.
+        let _ = fs::remove_file(to);
+        return Err(err);
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file, as Python's `os.path.samefile`
+/// sees it (same device and inode, symlinks followed); `false` when either
+/// cannot be read.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Every file under `dir`, following symlinks (as Publ does) in a stable
 /// name order; each unreadable folder or dangling symlink goes to `skipped`.
 pub fn walk_files(
@@ -249,6 +287,32 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    // spec R3: a rename never replaces an existing file
+    #[test]
+    fn rename_never_clobbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        let b = dir.path().join("b.md");
+        let c = dir.path().join("c.md");
+        fs::write(&a, "a").unwrap();
+        fs::write(&b, "b").unwrap();
+        let err = rename_no_clobber(&a, &b).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&a).unwrap(), "a");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "b");
+        let inode = fingerprint(&a).unwrap().inode;
+        rename_no_clobber(&a, &c).unwrap();
+        assert!(!a.exists());
+        assert_eq!(fs::read_to_string(&c).unwrap(), "a");
+        assert_eq!(fingerprint(&c).unwrap().inode, inode);
+        let missing = rename_no_clobber(&a, &dir.path().join("d.md")).unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+        fs::hard_link(&c, &a).unwrap();
+        assert!(same_file(&a, &c));
+        assert!(!same_file(&b, &c));
+        assert!(!same_file(&b, &dir.path().join("d.md")));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! [`template`] -> [`respond`]ed page; the full-text [`search`] index is
 //! kept from the index's catalog and read by templates. [`check`] runs the
 //! first steps (parsing content files and templates) with no index, to
-//! report what a site would reject before it is served.
+//! report what a site would reject before it is served. [`normalize`]
+//! renames entry files after the index's facts about them.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,6 +41,7 @@ pub mod image;
 pub mod index;
 pub mod live;
 pub mod markup;
+pub mod normalize;
 pub mod respond;
 pub mod routing;
 pub mod search;

@@ -11,7 +11,7 @@ use crate::content::status::PublishStatus;
 use crate::exchange::{Request, Response};
 use crate::image::Images;
 use crate::index::catalog::Catalog;
-use crate::index::indexer::{reindex, IndexError, Progress, ScanReport};
+use crate::index::indexer::{reindex, HeaderWriteBack, IndexError, Progress, ScanReport};
 use crate::index::store::{Store, StoreError};
 use crate::search::SearchIndex;
 use crate::template::resolve::TemplateIndex;
@@ -48,6 +48,7 @@ pub struct Snapshot {
 
 /// The parts of a configuration that can be wrong, checked before the
 /// configuration touches the index or replaces a running one.
+#[derive(Clone)]
 pub(crate) struct Checked {
     pub tz: chrono_tz::Tz,
     pub alias_rules: Vec<(regex::Regex, RegexAlias)>,
@@ -71,7 +72,24 @@ pub(crate) fn check_config(config: &Config) -> Result<Checked, SiteError> {
     Ok(Checked { tz, alias_rules })
 }
 
+impl SiteError {
+    /// Whether the index database file is damaged.
+    pub fn is_corruption(&self) -> bool {
+        match self {
+            SiteError::Store(err) | SiteError::Index(IndexError::Store(err)) => err.is_corruption(),
+            _ => false,
+        }
+    }
+}
+
 impl Snapshot {
+    fn checked(&self) -> Checked {
+        Checked {
+            tz: self.tz,
+            alias_rules: self.alias_rules.clone(),
+        }
+    }
+
     /// How many scheduled entries have come due by `now`: listings change
     /// exactly when this does.
     pub fn due(&self, now: i64) -> usize {
@@ -120,6 +138,7 @@ pub struct Site {
     /// Scans under way (spec C16).
     reindexing: AtomicUsize,
     progress: Option<Progress>,
+    header_writes: HeaderWriteBack,
 }
 
 /// Counts a scan as under way for as long as it lives.
@@ -150,10 +169,30 @@ impl Site {
         config: Config,
         progress: Option<Progress>,
     ) -> Result<Site, SiteError> {
+        Site::open_with(config, progress, HeaderWriteBack::On).await
+    }
+
+    /// [`open`](Site::open) for a look that leaves the disk exactly as it
+    /// is (`publ normalize --dry-run`): the index is kept in memory, no
+    /// search index is kept, and the IDs, UUIDs and dates the scan assigns
+    /// stay in the index instead of being written back into entry files.
+    pub async fn open_read_only(mut config: Config) -> Result<Site, SiteError> {
+        config.database = Some(":memory:".to_string());
+        config.search_index = None;
+        Site::open_with(config, None, HeaderWriteBack::Off).await
+    }
+
+    async fn open_with(
+        config: Config,
+        progress: Option<Progress>,
+        header_writes: HeaderWriteBack,
+    ) -> Result<Site, SiteError> {
         let checked = check_config(&config)?;
         let content = config.content_dir();
         let store = Arc::new(Store::open(&config.database()).await?);
-        let (store, report) = scan(store, &config, checked.tz, false, progress.as_ref()).await?;
+        let tz = checked.tz;
+        let (store, report) =
+            scan(store, &config, tz, false, header_writes, progress.as_ref()).await?;
         tracing::info!(?report, "index up to date");
         let catalog = Arc::new(Catalog::new(
             store.load().await?,
@@ -172,6 +211,7 @@ impl Site {
             maintenance: tokio::sync::Mutex::new(()),
             reindexing: AtomicUsize::new(0),
             progress,
+            header_writes,
         })
     }
 
@@ -206,14 +246,13 @@ impl Site {
     pub async fn reindex(&self, force: bool) -> Result<ScanReport, SiteError> {
         let _one = self.maintenance.lock().await;
         let current = self.snapshot();
-        let report = self.scan(&current.config, current.tz, force).await?;
-        let checked = Checked {
-            tz: current.tz,
-            alias_rules: current.alias_rules.clone(),
-        };
-        self.reload_with(current.config.clone(), checked, current.images.clone())
-            .await?;
-        Ok(report)
+        self.update(
+            current.config.clone(),
+            current.checked(),
+            current.images.clone(),
+            force,
+        )
+        .await
     }
 
     /// Takes a new configuration (templates are read afresh) and rescans.
@@ -223,10 +262,8 @@ impl Site {
         let checked = check_config(&config)?;
         let _one = self.maintenance.lock().await;
         let config = Arc::new(config);
-        let report = self.scan(&config, checked.tz, false).await?;
         let images = Arc::new(Images::new(&config));
-        self.reload_with(config, checked, images).await?;
-        Ok(report)
+        self.update(config, checked, images, false).await
     }
 
     /// Serves what the index holds now if another process (`publ reindex`,
@@ -235,33 +272,75 @@ impl Site {
     pub async fn refresh(&self) -> Result<bool, SiteError> {
         let _one = self.maintenance.lock().await;
         let current = self.snapshot();
-        if self.store().generation().await? == current.catalog.generation {
-            return Ok(false);
-        }
-        let checked = Checked {
-            tz: current.tz,
-            alias_rules: current.alias_rules.clone(),
+        let changed = match self.store().generation().await {
+            Ok(generation) => generation != current.catalog.generation,
+            // Rebuilt by the scan below.
+            Err(err) if err.is_corruption() => true,
+            Err(err) => return Err(err.into()),
         };
-        self.reload_with(current.config.clone(), checked, current.images.clone())
+        if changed {
+            self.update(
+                current.config.clone(),
+                current.checked(),
+                current.images.clone(),
+                false,
+            )
             .await?;
-        Ok(true)
+        }
+        Ok(changed)
+    }
+
+    /// Scans with `config` and serves the result. A database found damaged
+    /// on the way (SQLite's CORRUPT or NOTADB) is replaced by a new one,
+    /// rebuilt from the content, whose files carry every entry's ID.
+    async fn update(
+        &self,
+        config: Arc<Config>,
+        checked: Checked,
+        images: Arc<Images>,
+        force: bool,
+    ) -> Result<ScanReport, SiteError> {
+        let first = self
+            .scan_and_load(config.clone(), checked.clone(), images.clone(), force)
+            .await;
+        match first {
+            Err(err) if err.is_corruption() => {
+                tracing::error!(error = %err, "the index database is damaged; rebuilding it from the content");
+                self.store().discard().await?;
+                let store = Arc::new(Store::open(&config.database()).await?);
+                *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
+                self.scan_and_load(config, checked, images, force).await
+            }
+            done => done,
+        }
+    }
+
+    async fn scan_and_load(
+        &self,
+        config: Arc<Config>,
+        checked: Checked,
+        images: Arc<Images>,
+        force: bool,
+    ) -> Result<ScanReport, SiteError> {
+        // Until the new snapshot serves (spec C16).
+        let _scanning = Scanning::start(&self.reindexing);
+        let (store, report) = scan(
+            self.store(),
+            &config,
+            checked.tz,
+            force,
+            self.header_writes,
+            self.progress.as_ref(),
+        )
+        .await?;
+        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
+        self.reload_with(config, checked, images).await?;
+        Ok(report)
     }
 
     /// Whether a scan is under way.
     pub fn is_reindexing(&self) -> bool {
         self.reindexing.load(Ordering::SeqCst) > 0
-    }
-
-    async fn scan(
-        &self,
-        config: &Config,
-        tz: chrono_tz::Tz,
-        force: bool,
-    ) -> Result<ScanReport, SiteError> {
-        let _scanning = Scanning::start(&self.reindexing);
-        let (store, report) = scan(self.store(), config, tz, force, self.progress.as_ref()).await?;
-        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
-        Ok(report)
     }
 
     async fn reload_with(
@@ -384,13 +463,14 @@ pub async fn clear_index(config: &Config) -> Result<(), SiteError> {
 }
 
 /// Brings the index up to date with the content folder. A database file
-/// that is gone or corrupted is rebuilt from the content (the files hold
-/// every ID), and the store that did the scan is returned.
+/// that is gone is created afresh and rebuilt from the content (the files
+/// hold every ID); the store that did the scan is returned.
 async fn scan(
     store: Arc<Store>,
     config: &Config,
     tz: chrono_tz::Tz,
     force: bool,
+    header_writes: HeaderWriteBack,
     progress: Option<&Progress>,
 ) -> Result<(Arc<Store>, ScanReport), SiteError> {
     let content = config.content_dir();
@@ -400,17 +480,8 @@ async fn scan(
     } else {
         store
     };
-    match reindex(&store, &content, tz, force, progress).await {
-        Ok(report) => Ok((store, report)),
-        Err(IndexError::Store(err)) if err.is_corruption() => {
-            tracing::error!(error = %err, "the index database is damaged; rebuilding it from the content");
-            store.discard().await?;
-            let store = Arc::new(Store::open(&config.database()).await?);
-            let report = reindex(&store, &content, tz, force, progress).await?;
-            Ok((store, report))
-        }
-        Err(err) => Err(err.into()),
-    }
+    let report = reindex(&store, &content, tz, force, header_writes, progress).await?;
+    Ok((store, report))
 }
 
 /// Brings the search index in line with a new catalog. A failure is logged

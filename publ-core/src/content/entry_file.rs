@@ -26,7 +26,7 @@ impl Format {
 /// `os.path.splitext(name)[1]`: the last dot starts the extension unless
 /// only dots precede it, which differs from `Path::extension` for names
 /// like `...md`.
-fn python_extension(name: &str) -> &str {
+pub(crate) fn python_extension(name: &str) -> &str {
     match name.rfind('.') {
         Some(dot) if name[..dot].bytes().any(|b| b != b'.') => &name[dot..],
         _ => "",

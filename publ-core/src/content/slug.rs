@@ -6,12 +6,27 @@ use unicode_normalization::UnicodeNormalization;
 /// `allow_spaces=False`). Publ passes no `max_length` for entry slugs and
 /// tag keys, and 32 for heading anchors.
 pub fn slugify(text: &str, max_length: Option<usize>, to_lower: bool) -> String {
+    slugify_with(text, max_length, to_lower, false)
+}
+
+/// Publ's `utils.slugify(text, allow_spaces=True)`, which `publ normalize`
+/// uses for file names (spec R3): spaces are kept as they are.
+pub fn slugify_keeping_spaces(text: &str) -> String {
+    slugify_with(text, None, false, true)
+}
+
+fn slugify_with(
+    text: &str,
+    max_length: Option<usize>,
+    to_lower: bool,
+    allow_spaces: bool,
+) -> String {
     // Runs of the punctuation class and of spaces/hyphens both collapse to a
     // single '-' (Python does it in two passes; a merged run is the same).
     let mut slug = String::with_capacity(text.len());
     let mut in_run = false;
     for c in text.chars() {
-        if c == ' ' || SEPARATORS.contains(c) {
+        if (c == ' ' && !allow_spaces) || SEPARATORS.contains(c) {
             if !in_run {
                 slug.push('-');
             }
@@ -260,6 +275,24 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(slugify(text, None, true), want, "{text:?}");
+        }
+    }
+
+    // spec R3: file names keep their spaces; only the punctuation class
+    // turns into '-'
+    #[test]
+    fn keeping_spaces_matches_publ() {
+        let cases = [
+            ("Hello, World!", "Hello- World"),
+            ("a - b -- c", "a - b - c"),
+            ("  two  spaces  ", "  two  spaces  "),
+            ("-- lead/and: trail?.", " lead-and- trail"),
+            ("What's up?", "What-s up"),
+            ("ﬁle ｎａｍｅ", "file name"),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(slugify_keeping_spaces(text), want, "{text:?}");
         }
     }
 

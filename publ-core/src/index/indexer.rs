@@ -20,7 +20,7 @@ use crate::content::headers::{parse_message, Message};
 use crate::content::scan::{walk_with, SourceFile, SourceKind};
 use crate::content::status::PublishStatus;
 use crate::content::writeback::{write_back_all, Rewrite, SkipReason, WriteBack, WriteBackError};
-use crate::fsutil::{fingerprint, Fingerprint};
+use crate::fsutil::{fingerprint, same_file, Fingerprint};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -65,6 +65,14 @@ enum Parsed {
 /// (a progress bar on a terminal, say).
 pub type Progress = Arc<dyn Fn(&'static str, usize, usize) + Send + Sync>;
 
+/// Whether a scan may rewrite entry files with the headers it assigns
+/// (spec A22); a look that must leave the disk alone turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderWriteBack {
+    On,
+    Off,
+}
+
 /// How often (in files) progress is reported.
 const PROGRESS_STEP: usize = 256;
 
@@ -73,6 +81,7 @@ pub async fn reindex(
     content: &Path,
     tz: chrono_tz::Tz,
     force: bool,
+    header_writes: HeaderWriteBack,
     progress: Option<&Progress>,
 ) -> Result<ScanReport, IndexError> {
     let mut scan = store.scan().await?;
@@ -172,7 +181,7 @@ pub async fn reindex(
     let mut records = Vec::new();
     let mut rewrites = Vec::new();
     for (entry, id) in placed.into_iter().flatten() {
-        let built = build_entry(entry, id, tz);
+        let built = build_entry(entry, id, tz, header_writes);
         match built.rewrite {
             Some(rewrite) => rewrites.push(rewrite),
             None => fingerprints.push((path_text(&built.record.file_path), built.fingerprint)),
@@ -397,13 +406,6 @@ fn resolve_id(owners: &Owners, entry: &PendingEntry, assign: bool) -> Option<i64
         .find(|candidate| *candidate != 0 && owners.owner(*candidate).is_none())
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
 /// An entry ready for the index, with its file's rewrite if Publ assigned
 /// any header.
 struct BuiltEntry {
@@ -413,7 +415,12 @@ struct BuiltEntry {
     rewrite: Option<Rewrite>,
 }
 
-fn build_entry(entry: PendingEntry, id: i64, tz: chrono_tz::Tz) -> BuiltEntry {
+fn build_entry(
+    entry: PendingEntry,
+    id: i64,
+    tz: chrono_tz::Tz,
+    header_writes: HeaderWriteBack,
+) -> BuiltEntry {
     let PendingEntry {
         file,
         fingerprint: fp,
@@ -494,13 +501,16 @@ fn build_entry(entry: PendingEntry, id: i64, tz: chrono_tz::Tz) -> BuiltEntry {
     } else {
         Vec::new()
     };
-    // Drafts are never rewritten (spec A22).
-    let rewrite = (fixup && record.status != PublishStatus::Draft).then(|| Rewrite {
-        path: file.path,
-        headers: message.headers,
-        payload: message.payload,
-        expected: fp.clone(),
-    });
+    // Drafts are never rewritten (spec A22), nor anything in a look-only
+    // scan.
+    let rewrite =
+        (fixup && record.status != PublishStatus::Draft && header_writes == HeaderWriteBack::On)
+            .then(|| Rewrite {
+                path: file.path,
+                headers: message.headers,
+                payload: message.payload,
+                expected: fp.clone(),
+            });
     BuiltEntry {
         record,
         aliases,
