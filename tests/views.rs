@@ -7,7 +7,13 @@ mod support;
 
 use support::{error_line, get, golden, repo_root, request, status_line, Server, SiteCopy};
 
-#[test]
+// The index tests run on SQLite and on PostgreSQL (issue 8 item 5).
+on_both_backends!(
+    same_answers_as_python_publ,
+    etags_and_conditional_requests,
+    forced_alias_and_chit,
+);
+
 fn same_answers_as_python_publ() {
     let site = SiteCopy::of("views");
     let server = Server::serve(site.path());
@@ -63,7 +69,6 @@ fn same_answers_as_python_publ() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-#[test]
 fn etags_and_conditional_requests() {
     let site = SiteCopy::of("views");
     let server = Server::serve(site.path());
@@ -90,7 +95,6 @@ fn etags_and_conditional_requests() {
     assert_eq!(other.status, 200);
 }
 
-#[test]
 fn forced_alias_and_chit() {
     let site = SiteCopy::of("views");
     let server = Server::serve(site.path());

@@ -79,16 +79,21 @@ pub fn atomic_write_if(
 /// folder is synced once. The results are in the order of `writes`.
 pub fn atomic_write_all(
     writes: &[(PathBuf, Vec<u8>)],
-    still_wanted: impl Fn(usize) -> io::Result<bool>,
+    still_wanted: impl Fn(usize) -> io::Result<bool> + Sync,
 ) -> Vec<io::Result<bool>> {
-    let staged: Vec<io::Result<Staged>> = writes
-        .iter()
-        .map(|(path, bytes)| Staged::write(path, bytes))
+    // Creating and renaming thousands of files is kernel work that spreads
+    // over the cores.
+    let staged: Vec<io::Result<Staged>> =
+        crate::parallel::map(writes.iter().collect(), 64, |(path, bytes)| {
+            Staged::write(path, bytes)
+        })
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| Err(io::Error::other("staging a file panicked"))))
         .collect();
     // One filesystem holds most content folders; a temp file on another
     // one gets its own sync.
     let mut synced: Vec<u64> = Vec::new();
-    let staged: Vec<io::Result<Staged>> = staged
+    let staged: Vec<(usize, io::Result<Staged>)> = staged
         .into_iter()
         .map(|s| {
             let s = s?;
@@ -99,27 +104,34 @@ pub fn atomic_write_all(
             }
             Ok(s)
         })
-        .collect();
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    let results: Vec<io::Result<bool>> = staged
-        .into_iter()
         .enumerate()
-        .map(|(i, s)| {
-            let s = s?;
-            let dir = s.dir.clone();
-            let replaced = s.replace_if(|| still_wanted(i))?;
-            if replaced && !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-            Ok(replaced)
+        .collect();
+    let results: Vec<io::Result<(bool, PathBuf)>> = crate::parallel::map(staged, 64, |(i, s)| {
+        let s = s?;
+        let dir = s.dir.clone();
+        Ok((s.replace_if(|| still_wanted(i))?, dir))
+    })
+    .into_iter()
+    .map(|r| r.unwrap_or_else(|| Err(io::Error::other("renaming a file panicked"))))
+    .collect();
+    let mut dirs: Vec<&PathBuf> = results
+        .iter()
+        .filter_map(|r| match r {
+            Ok((true, dir)) => Some(dir),
+            _ => None,
         })
         .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
     for dir in dirs {
-        if let Err(err) = File::open(&dir).and_then(|d| d.sync_all()) {
+        if let Err(err) = File::open(dir).and_then(|d| d.sync_all()) {
             tracing::warn!(dir = %dir.display(), error = %err, "cannot sync folder after rewriting files in it");
         }
     }
     results
+        .into_iter()
+        .map(|r| r.map(|(replaced, _)| replaced))
+        .collect()
 }
 
 /// New contents written to a hidden temp file beside the file they replace.

@@ -42,6 +42,7 @@ pub mod index;
 pub mod live;
 pub mod markup;
 pub mod normalize;
+pub mod parallel;
 pub mod respond;
 pub mod routing;
 pub mod search;

@@ -84,6 +84,7 @@ pub async fn reindex(
     header_writes: HeaderWriteBack,
     progress: Option<&Progress>,
 ) -> Result<ScanReport, IndexError> {
+    let started = std::time::Instant::now();
     let mut scan = store.scan().await?;
     let known = scan.fingerprints().await?;
     let mut owners = Owners::new(scan.owners().await?);
@@ -112,6 +113,7 @@ pub async fn reindex(
     })
     .await??;
     report.files = parsed.len();
+    let parsed_at = started.elapsed();
 
     let mut fingerprints = Vec::new();
     let mut pending = Vec::new();
@@ -201,6 +203,7 @@ pub async fn reindex(
     if let Some(progress) = progress {
         progress("writing", 0, rewrites.len());
     }
+    let stored_at = started.elapsed();
     let written = tokio::task::spawn_blocking(move || {
         let results = write_back_all(&rewrites);
         (rewrites, results)
@@ -216,16 +219,30 @@ pub async fn reindex(
     if let Some(progress) = progress {
         progress("writing", written.0.len(), written.0.len());
     }
+    if report.written_back > 0 {
+        tracing::info!(
+            files = report.written_back,
+            "wrote assigned headers back into entry files"
+        );
+    }
+    let written_at = started.elapsed();
     scan.set_fingerprints(&fingerprints).await?;
     if report.indexed + report.removed > 0 || dropped_known {
         scan.bump_generation().await?;
     }
     scan.commit().await?;
+    tracing::debug!(
+        ?parsed_at,
+        ?stored_at,
+        ?written_at,
+        committed_at = ?started.elapsed(),
+        "scan phases"
+    );
     Ok(report)
 }
 
 /// Parses files on every core (reading and parsing thousands of entries
-/// is most of a cold start), keeping their walk order.
+/// is much of a cold start), keeping their walk order.
 fn parse_all(
     files: Vec<SourceFile>,
     known: &HashMap<String, String>,
@@ -233,48 +250,19 @@ fn parse_all(
 ) -> Vec<Parsed> {
     let total = files.len();
     let done = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(64);
-    let mut chunks: Vec<Vec<SourceFile>> = Vec::new();
-    let mut files = files.into_iter().peekable();
-    while files.peek().is_some() {
-        chunks.push(files.by_ref().take(chunk).collect());
-    }
-    let parsed = std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                let done = &done;
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|file| {
-                            let parsed = parse_if_changed(file, known);
-                            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                            if let Some(progress) =
-                                progress.filter(|_| n.is_multiple_of(PROGRESS_STEP))
-                            {
-                                progress("parsing", n, total);
-                            }
-                            parsed
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(parsed) => parsed,
-                // A parser bug must not take the scan down: those files
-                // keep their old index rows until the next scan.
-                Err(_) => {
-                    tracing::error!("a parser thread panicked; its files were skipped");
-                    Vec::new()
-                }
-            })
-            .collect()
-    });
+    let parsed = crate::parallel::map(files, 64, |file| {
+        let parsed = parse_if_changed(file, known);
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(progress) = progress.filter(|_| n.is_multiple_of(PROGRESS_STEP)) {
+            progress("parsing", n, total);
+        }
+        parsed
+    })
+    .into_iter()
+    // A parser bug must not take the scan down: such a file keeps its
+    // old index rows until the next scan.
+    .flatten()
+    .collect();
     if let Some(progress) = progress {
         progress("parsing", total, total);
     }
@@ -528,7 +516,7 @@ fn after_write_back(
     let path = &rewrite.path;
     match result {
         Ok(WriteBack::Written) => {
-            tracing::info!(path = %path.display(), "wrote assigned headers back to entry file");
+            tracing::debug!(path = %path.display(), "wrote assigned headers back to entry file");
             (fingerprint(path).ok().map(|fp| fp.to_string()), true)
         }
         Ok(WriteBack::Skipped(SkipReason::Changed)) => {

@@ -32,10 +32,12 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 const LOCAL_DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
-/// Most values one statement binds: under SQLite's and PostgreSQL's limits
-/// (32766 and 65535), and enough that a cold scan of thousands of entries
-/// takes dozens of statements rather than one per row.
-const MAX_BINDS: usize = 8000;
+/// Most values one statement binds: enough that a cold scan of thousands
+/// of entries takes hundreds of statements rather than one per row, and no
+/// more, since sqlx's SQLite driver looks each `$n` up among all of a
+/// statement's parameters (quadratic in their number). Under SQLite's old
+/// limit of 999.
+const MAX_BINDS: usize = 320;
 
 /// The PostgreSQL advisory lock key that serializes scans ("publ" in ASCII).
 const SCAN_LOCK: i64 = 0x7075_626c;
@@ -772,4 +774,86 @@ fn status(value: i64) -> Result<PublishStatus> {
 
 pub(crate) fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_db(dir: &Path) -> Database {
+        Database::Url(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("index.db").display()
+        ))
+    }
+
+    async fn one_fingerprint(store: &Store) {
+        let mut scan = store.scan().await.unwrap();
+        scan.set_fingerprints(&[("a.md".into(), "1,2,3".into())])
+            .await
+            .unwrap();
+        scan.bump_generation().await.unwrap();
+        scan.commit().await.unwrap();
+    }
+
+    async fn fingerprint_count(store: &Store) -> usize {
+        store
+            .scan()
+            .await
+            .unwrap()
+            .fingerprints()
+            .await
+            .unwrap()
+            .len()
+    }
+
+    // spec Q2: another schema version drops the index (it is rebuilt from
+    // the content) and keeps the generation moving forward
+    #[tokio::test]
+    async fn schema_change_empties_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(dir.path());
+        let store = Store::open(&db).await.unwrap();
+        one_fingerprint(&store).await;
+        let generation = store.generation().await.unwrap();
+        assert!(generation > 0);
+        let mut conn = store.pool.acquire().await.unwrap();
+        write_meta(&mut conn, "schema_version", "1").await.unwrap();
+        drop(conn);
+        drop(store);
+
+        let store = Store::open(&db).await.unwrap();
+        assert_eq!(fingerprint_count(&store).await, 0);
+        let mut conn = store.pool.acquire().await.unwrap();
+        let version = read_meta(&mut conn, "schema_version").await.unwrap();
+        assert_eq!(version, Some(SCHEMA_VERSION.to_string()));
+        drop(conn);
+        assert_eq!(store.generation().await.unwrap(), generation);
+    }
+
+    // A scan dropped without commit changes nothing.
+    #[tokio::test]
+    async fn unfinished_scans_roll_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&file_db(dir.path())).await.unwrap();
+        let mut scan = store.scan().await.unwrap();
+        scan.set_fingerprints(&[("a.md".into(), "1,2,3".into())])
+            .await
+            .unwrap();
+        drop(scan);
+        assert_eq!(fingerprint_count(&store).await, 0);
+    }
+
+    // Issue 8 item 6: a file that is not a database is replaced on open.
+    #[tokio::test]
+    async fn damaged_file_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.db"), vec![0x5a; 8192]).unwrap();
+        let store = Store::open(&file_db(dir.path())).await.unwrap();
+        one_fingerprint(&store).await;
+        assert_eq!(fingerprint_count(&store).await, 1);
+        assert!(!store.is_lost());
+        std::fs::remove_file(dir.path().join("index.db")).unwrap();
+        assert!(store.is_lost());
+    }
 }
