@@ -248,6 +248,15 @@ def bench_index(args, scratch, procs, result):
     written = count_with_ids(os.path.join(site, 'content'))
     if written < args.entries:
         result['notes'].append(f'only {written} of {args.entries} entries got an Entry-ID written back')
+    # A Publ site moved to publ-rs: every file carries its ID, no index yet.
+    for name in os.listdir(site):
+        if name.startswith('index.db'):
+            os.remove(os.path.join(site, name))
+    log('publ reindex, cold with IDs in the files')
+    secs, cpu, rss, status = time_child([args.publ, 'reindex', site], index_log)
+    if status:
+        raise RuntimeError(f'publ reindex exited with status {status}\n' + log_tail(index_log))
+    result['reindex_cold_ids'] = secs, cpu, rss
 
     site = copy_site(pristine, os.path.join(scratch, 'gen-serve'))
     for phase in ('cold', 'warm'):
@@ -512,8 +521,9 @@ def report_index(args, idx, checks):
           f'generated in {idx.get("gen_s", 0):.1f} s)\n')
     print('| run | wall time | CPU time | peak RSS |')
     print('| --- | ---: | ---: | ---: |')
-    for key, label in (('reindex_cold', '`publ reindex`, cold (no index, IDs written back)'),
+    for key, label in (('reindex_cold', '`publ reindex`, first index (no index, IDs written back into every file)'),
                        ('reindex_warm', '`publ reindex`, warm (fingerprints unchanged)'),
+                       ('reindex_cold_ids', '`publ reindex`, cold (no index, files carry their IDs)'),
                        ('serve_cold', '`publ serve` until accepting, cold'),
                        ('serve_warm', '`publ serve` until accepting, warm')):
         if key in idx:
@@ -524,11 +534,12 @@ def report_index(args, idx, checks):
             secs, status = idx[f'first_home_{phase}']
             print(f'| first `/` after the {phase} start (status {status}) | {secs * 1000:.0f} ms | | |')
     print()
-    if 'reindex_cold' not in idx:
-        return
-    cold = idx['reindex_cold'][0]
-    checks.append((f'cold index of the {args.entries}-entry site under {TARGETS["cold_index_s"]:.0f} s '
-                   f'({cold:.2f} s)', cold < TARGETS['cold_index_s']))
+    for key, what in (('reindex_cold_ids', 'cold index'),
+                      ('reindex_cold', 'first index, with an ID written back into every file,')):
+        if key in idx:
+            secs = idx[key][0]
+            checks.append((f'{what} of the {args.entries}-entry site under {TARGETS["cold_index_s"]:.0f} s '
+                           f'({secs:.2f} s)', secs < TARGETS['cold_index_s']))
 
 
 def report_load(args, load, checks):

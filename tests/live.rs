@@ -491,3 +491,33 @@ fn two_instances_share_one_postgres_index() {
     let title = support::psql_in(&db.name, "SELECT title FROM entries WHERE id = 908");
     assert_eq!(title.trim(), "Shared", "the row is in the shared database");
 }
+
+/// Spec Q4: reading files is no change: a backup, a `grep -r` or the
+/// server's own page renders must not make it rescan (and drop its render
+/// cache).
+#[test]
+fn reading_pages_is_not_a_change() {
+    let site = SiteCopy::of("sample");
+    let server = Server::serve(site.path());
+    let sock = server.socket();
+    let path = entry_path(sock, 101).expect("the first post");
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut n = 0;
+    while Instant::now() < until {
+        // A new query string makes every request render again.
+        n += 1;
+        let r = get(sock, &format!("{path}?n={n}"));
+        assert_eq!(r.status, 200);
+        assert_eq!(get(sock, "/").status, 200);
+        for file in ["content/blog/first-post.md", "templates/entry.html"] {
+            let _ = site.read(file);
+        }
+    }
+    // Longer than index_wait_time (1 s): a rescan would have started.
+    thread::sleep(Duration::from_millis(2500));
+    assert!(
+        !server.log().contains("rescanned"),
+        "reads caused rescans:\n{}",
+        server.log()
+    );
+}

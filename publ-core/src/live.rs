@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::config::Config;
@@ -38,7 +37,7 @@ pub async fn run(site: Arc<Site>) {
         };
         tokio::select! {
             Some(()) = changes.recv() => {
-                drain(&mut changes);
+                settle(&mut changes, site.config().index_wait_time).await;
                 rescan(&site, "files changed").await;
                 // What changed while that scan ran is in the next one.
                 last_scan = Instant::now();
@@ -58,9 +57,22 @@ pub async fn run(site: Arc<Site>) {
     }
 }
 
-/// A burst of changes (a `git pull` of hundreds of files) is one rescan.
-fn drain(changes: &mut UnboundedReceiver<()>) {
-    while changes.try_recv().is_ok() {}
+/// Waits until no change has come for `wait` seconds (spec Q4's
+/// `index_wait_time`), so a burst (a `git pull` of hundreds of files) is one
+/// rescan; a stream of changes that never stops is rescanned every twenty
+/// waits anyway.
+async fn settle(changes: &mut UnboundedReceiver<()>, wait: f64) {
+    let wait = Duration::from_secs_f64(wait.clamp(0.05, 60.0));
+    for _ in 0..20 {
+        tokio::time::sleep(wait).await;
+        let mut more = false;
+        while changes.try_recv().is_ok() {
+            more = true;
+        }
+        if !more {
+            return;
+        }
+    }
 }
 
 async fn rescan(site: &Site, why: &str) {
@@ -75,7 +87,7 @@ async fn rescan(site: &Site, why: &str) {
 /// The watched folders and their watcher; dropping it stops watching.
 struct Watching {
     dirs: Vec<PathBuf>,
-    _debouncer: Option<Debouncer<RecommendedWatcher>>,
+    _watcher: Option<RecommendedWatcher>,
 }
 
 impl Watching {
@@ -89,12 +101,12 @@ impl Watching {
 
     fn start(config: &Config, changed: &UnboundedSender<()>) -> Watching {
         let dirs = Watching::wanted(config);
-        let debouncer = (!dirs.is_empty())
-            .then(|| watch(&dirs, config.index_wait_time, changed.clone()))
+        let watcher = (!dirs.is_empty())
+            .then(|| watch(&dirs, changed.clone()))
             .flatten();
         Watching {
             dirs,
-            _debouncer: debouncer,
+            _watcher: watcher,
         }
     }
 
@@ -105,36 +117,37 @@ impl Watching {
     }
 }
 
-/// Watches `dirs` (recursively), sending on `changed` once events have been
-/// quiet for `wait` seconds (spec Q4's `index_wait_time`).
-fn watch(
-    dirs: &[PathBuf],
-    wait: f64,
-    changed: UnboundedSender<()>,
-) -> Option<Debouncer<RecommendedWatcher>> {
-    let wait = Duration::from_secs_f64(wait.clamp(0.05, 60.0));
-    let handler = move |events: DebounceEventResult| match events {
-        Ok(events) => {
-            if events.iter().any(|e| !is_own_temp_file(&e.path)) {
+/// Watches `dirs` (recursively), sending on `changed` for every change.
+fn watch(dirs: &[PathBuf], changed: UnboundedSender<()>) -> Option<RecommendedWatcher> {
+    let handler = move |event: notify::Result<Event>| match event {
+        Ok(event) => {
+            if is_change(&event) {
                 // The receiver is gone only when the site stops serving.
                 let _ = changed.send(());
             }
         }
         Err(err) => tracing::error!(error = %err, "file watching failed"),
     };
-    let mut debouncer = match new_debouncer(wait, handler) {
-        Ok(d) => d,
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(w) => w,
         Err(err) => {
             tracing::error!(error = %err, "cannot watch files; changes show at the next rescan");
             return None;
         }
     };
     for dir in dirs {
-        if let Err(err) = debouncer.watcher().watch(dir, RecursiveMode::Recursive) {
+        if let Err(err) = watcher.watch(dir, RecursiveMode::Recursive) {
             tracing::error!(dir = %dir.display(), error = %err, "cannot watch folder; its changes show at the next rescan");
         }
     }
-    Some(debouncer)
+    Some(watcher)
+}
+
+/// Whether `event` can change the site. Reading a file is no change (the
+/// server opens entry files for every page it renders), nor are the temp
+/// files of our own write-backs coming and going.
+fn is_change(event: &Event) -> bool {
+    !matches!(event.kind, EventKind::Access(_)) && event.paths.iter().any(|p| !is_own_temp_file(p))
 }
 
 /// The hidden temp files of our own atomic writes come and go with every
