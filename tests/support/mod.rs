@@ -190,6 +190,12 @@ impl SiteCopy {
 
 /// Whether a file is an index database left behind by a previous run (it is
 /// not copied, so every copy starts from a fresh index).
+impl Drop for SiteCopy {
+    fn drop(&mut self) {
+        drop_site_databases(self.dir.path());
+    }
+}
+
 fn is_index_db(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name == "index.db" || name.starts_with("index.db-")
@@ -1014,24 +1020,46 @@ pub fn database_args(site: &Path) -> Vec<String> {
     vec!["--database".to_string(), postgres_for(site)]
 }
 
+/// The PostgreSQL databases this test process created, by site folder.
+static SITE_DATABASES: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+
 /// The database of `site`'s index: the same for every command on that
-/// folder, emptied the first time this test process asks for it.
+/// folder, created empty the first time this test process asks for it and
+/// dropped with the folder's [`SiteCopy`].
 pub fn postgres_for(site: &Path) -> String {
     use std::collections::hash_map::DefaultHasher;
-    use std::collections::HashSet;
     use std::hash::{Hash, Hasher};
-    use std::sync::Mutex;
-    static FRESH: Mutex<Option<HashSet<String>>> = Mutex::new(None);
     let site = site.canonicalize().unwrap_or_else(|_| site.to_path_buf());
     let mut hasher = DefaultHasher::new();
     site.hash(&mut hasher);
     let name = format!("publ_test_{:016x}", hasher.finish());
-    let mut fresh = FRESH.lock().unwrap_or_else(|p| p.into_inner());
-    if fresh.get_or_insert_with(HashSet::new).insert(name.clone()) {
+    let mut created = SITE_DATABASES.lock().unwrap_or_else(|p| p.into_inner());
+    if !created.iter().any(|(_, n)| *n == name) {
         postgres(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         postgres(&format!("CREATE DATABASE {name}"));
+        created.push((site, name.clone()));
     }
     format!("{POSTGRES}/{name}")
+}
+
+/// Drops the databases [`postgres_for`] made for folders inside `dir`.
+fn drop_site_databases(dir: &Path) {
+    let mut created = SITE_DATABASES.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    created.retain(|(site, name)| {
+        if !site.starts_with(&dir) {
+            return true;
+        }
+        drop_database(name);
+        false
+    });
+}
+
+fn drop_database(name: &str) {
+    let _ = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"])
+        .arg(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .output();
 }
 
 /// A fresh PostgreSQL database of its own, dropped with the value.
@@ -1054,13 +1082,7 @@ impl PostgresDb {
 
 impl Drop for PostgresDb {
     fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"])
-            .arg(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .output();
+        drop_database(&self.name);
     }
 }
 
