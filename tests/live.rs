@@ -47,6 +47,14 @@ fn entry_path(sock: &Path, id: u32) -> Option<String> {
     Some(location.trim_start_matches("http://localhost").to_string())
 }
 
+/// Waits for the rescan a watching server makes once it watches, so that
+/// what a test does next is seen by a later scan.
+fn caught_up(server: &Server) {
+    wait_until("the rescan after startup", FOLLOW, || {
+        server.log().contains("catching up after startup")
+    });
+}
+
 /// Waits until `done` and reports how long it took.
 fn follow(what: &str, done: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -269,6 +277,7 @@ fn deleted_database_is_rebuilt() {
     let site = SiteCopy::of("sample");
     let server = Server::serve(site.path());
     let sock = server.socket();
+    caught_up(&server);
     let first = entry_path(sock, 101).expect("the first post");
     for name in ["index.db", "index.db-wal", "index.db-shm"] {
         let _ = fs::remove_file(site.join(name));
@@ -297,6 +306,7 @@ fn corrupted_database_is_rebuilt() {
     let site = SiteCopy::of("sample");
     let server = Server::serve(site.path());
     let sock = server.socket();
+    caught_up(&server);
     let first = entry_path(sock, 101).expect("the first post");
     let garbage = vec![0x5a_u8; 64 * 1024];
     // Replaced by a damaged copy (a bad restore, a sync tool): noticed at
@@ -516,8 +526,38 @@ fn reading_pages_is_not_a_change() {
     // Longer than index_wait_time (1 s): a rescan would have started.
     thread::sleep(Duration::from_millis(2500));
     assert!(
-        !server.log().contains("rescanned"),
+        !server.log().contains("why=\"files changed\""),
         "reads caused rescans:\n{}",
+        server.log()
+    );
+}
+
+/// Issue 8 item 6: the PostgreSQL database dropped under a running
+/// instance: pages keep being served from memory, and the failing
+/// generation poll is logged once, not every second.
+#[test]
+fn lost_postgres_database_keeps_serving() {
+    if support::postgres_skipped() {
+        return;
+    }
+    let db = support::PostgresDb::new("lost");
+    let site = SiteCopy::of("sample");
+    let server = Server::serve_with(site.path(), &["--database", &db.url()]);
+    let sock = server.socket();
+    let first = entry_path(sock, 101).expect("the first post");
+    support::postgres(&format!("DROP DATABASE {} WITH (FORCE)", db.name));
+    wait_until("the failing poll", FOLLOW, || {
+        server.log().contains("cannot read the index's generation")
+    });
+    thread::sleep(Duration::from_secs(3));
+    assert_eq!(get(sock, &first).status, 200, "still serving");
+    assert_eq!(
+        server
+            .log()
+            .matches("cannot read the index's generation")
+            .count(),
+        1,
+        "{}",
         server.log()
     );
 }

@@ -160,7 +160,7 @@ impl Staged {
         // Hidden, extension-less name so content scanners never pick it up;
         // the 0666 request is narrowed by the umask, as for any new file.
         let mut temp = tempfile::Builder::new()
-            .prefix(".publ-")
+            .prefix(TEMP_PREFIX)
             .permissions(Permissions::from_mode(0o666))
             .tempfile_in(&dir)?;
         temp.write_all(bytes)?;
@@ -217,6 +217,37 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// The prefix of the temp files [`atomic_write_if`] and [`atomic_write_all`]
+/// write beside the files they replace.
+pub const TEMP_PREFIX: &str = ".publ-";
+
+/// Deletes temp files of ours under `dir` older than `age`: what a writer
+/// killed between writing and renaming left behind (younger ones may
+/// belong to a writer still at work). Returns how many went.
+pub fn remove_stale_temp_files(dir: &Path, age: std::time::Duration) -> usize {
+    let stale = |item: &walkdir::DirEntry| {
+        item.file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+            && item
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|elapsed| elapsed >= age)
+    };
+    let mut removed = 0;
+    for item in walk_files(dir, |_| {}).filter(stale) {
+        match fs::remove_file(item.path()) {
+            Ok(()) => removed += 1,
+            Err(err) => {
+                tracing::warn!(path = %item.path().display(), error = %err, "cannot remove a stale temp file")
+            }
+        }
+    }
+    removed
+}
+
 /// Every file under `dir`, following symlinks (as Publ does) in a stable
 /// name order; each unreadable folder or dangling symlink goes to `skipped`.
 pub fn walk_files(
@@ -244,7 +275,7 @@ mod tests {
         fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(".publ-"))
+            .filter(|n| n.starts_with(TEMP_PREFIX))
             .collect()
     }
 
@@ -299,6 +330,23 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    // Issue 8 item 6: a killed writer's temp files go, others stay
+    #[test]
+    fn stale_temp_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("sub/.publ-abc123"), "half").unwrap();
+        fs::write(dir.path().join("sub/entry.md"), "keep").unwrap();
+        fs::write(dir.path().join(".hidden"), "keep").unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        assert_eq!(remove_stale_temp_files(dir.path(), hour), 0, "too young");
+        let none = std::time::Duration::ZERO;
+        assert_eq!(remove_stale_temp_files(dir.path(), none), 1);
+        assert!(!dir.path().join("sub/.publ-abc123").exists());
+        assert!(dir.path().join("sub/entry.md").exists());
+        assert!(dir.path().join(".hidden").exists());
     }
 
     // spec R3: a rename never replaces an existing file

@@ -16,13 +16,32 @@ use crate::site::Site;
 /// process's changes show within about this long.
 const POLL: Duration = Duration::from_secs(1);
 
-/// Runs for as long as the site is served.
-pub async fn run(site: Arc<Site>) {
-    let (changed, mut changes) = unbounded_channel();
-    let mut watching = Watching::start(&site.config(), &changed);
+/// Starts watching at once (a change made after this call is never
+/// missed), then runs for as long as the site is served.
+pub fn run(site: Arc<Site>) -> impl std::future::Future<Output = ()> {
+    let (changed, changes) = unbounded_channel();
+    let watching = Watching::start(&site.config(), &changed);
+    follow(site, changed, changes, watching)
+}
+
+async fn follow(
+    site: Arc<Site>,
+    changed: UnboundedSender<()>,
+    mut changes: UnboundedReceiver<()>,
+    mut watching: Watching,
+) {
+    // What changed between the site's first scan and the watcher's start.
+    if !watching.dirs.is_empty() {
+        match site.catch_up().await {
+            Ok(report) => tracing::info!(?report, "rescanned: catching up after startup"),
+            Err(err) => tracing::error!(error = %err, "rescan after startup failed"),
+        }
+    }
     let mut last_scan = Instant::now();
     let mut poll = tokio::time::interval(POLL);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A database that stays unreachable is logged once, not every second.
+    let mut poll_failure: Option<String> = None;
     loop {
         let rescan_every = site.config().index_rescan_interval;
         let next_rescan = async {
@@ -46,11 +65,24 @@ pub async fn run(site: Arc<Site>) {
                 rescan(&site, "periodic rescan").await;
                 last_scan = Instant::now();
             }
-            _ = poll.tick() => match site.refresh().await {
-                Ok(true) => tracing::info!("the index was changed by another process; serving it"),
-                Ok(false) => {}
-                Err(err) => tracing::error!(error = %err, "cannot read the index's generation"),
-            },
+            _ = poll.tick() => {
+                let result = site.refresh().await;
+                if let (Ok(_), Some(_)) = (&result, &poll_failure) {
+                    tracing::info!("the index database answers again");
+                    poll_failure = None;
+                }
+                match result {
+                    Ok(true) => tracing::info!("the index was changed by another process; serving it"),
+                    Ok(false) => {}
+                    Err(err) => {
+                        let message = err.to_string();
+                        if poll_failure.as_ref() != Some(&message) {
+                            tracing::error!(error = %message, "cannot read the index's generation");
+                            poll_failure = Some(message);
+                        }
+                    }
+                }
+            }
         }
         // A reload may have moved the folders or turned watching off.
         watching.follow(&site.config(), &changed);
@@ -155,5 +187,5 @@ fn is_change(event: &Event) -> bool {
 fn is_own_temp_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with(".publ-"))
+        .is_some_and(|n| n.starts_with(crate::fsutil::TEMP_PREFIX))
 }

@@ -9,6 +9,7 @@ use crate::cache::{KeyParts, RenderCache};
 use crate::config::{Config, ConfigError, RegexAlias};
 use crate::content::status::PublishStatus;
 use crate::exchange::{Request, Response};
+use crate::fsutil::remove_stale_temp_files;
 use crate::image::Images;
 use crate::index::catalog::Catalog;
 use crate::index::indexer::{reindex, HeaderWriteBack, IndexError, Progress, ScanReport};
@@ -129,6 +130,10 @@ impl Snapshot {
     }
 }
 
+/// Temp files of a write-back at least this old were left by a writer
+/// that was killed; an instance starting up removes them.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub struct Site {
     /// Replaced when the database file is lost or corrupted under us.
     store: Mutex<Arc<Store>>,
@@ -139,6 +144,18 @@ pub struct Site {
     reindexing: AtomicUsize,
     progress: Option<Progress>,
     header_writes: HeaderWriteBack,
+}
+
+/// What a rescan looks at, and what it reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScanKind {
+    /// Changed files; templates are read afresh.
+    Changed,
+    /// Every file; templates are read afresh.
+    Force,
+    /// Changed content files; the rest is reloaded only if the index
+    /// changed.
+    ContentOnly,
 }
 
 /// Counts a scan as under way for as long as it lives.
@@ -189,6 +206,17 @@ impl Site {
     ) -> Result<Site, SiteError> {
         let checked = check_config(&config)?;
         let content = config.content_dir();
+        if header_writes == HeaderWriteBack::On {
+            let leftovers = content.clone();
+            let removed = tokio::task::spawn_blocking(move || {
+                remove_stale_temp_files(&leftovers, STALE_TEMP_AGE)
+            })
+            .await
+            .unwrap_or(0);
+            if removed > 0 {
+                tracing::info!(removed, "removed temp files an interrupted write-back left");
+            }
+        }
         let store = Arc::new(Store::open(&config.database()).await?);
         let tz = checked.tz;
         let (store, report) =
@@ -246,11 +274,30 @@ impl Site {
     pub async fn reindex(&self, force: bool) -> Result<ScanReport, SiteError> {
         let _one = self.maintenance.lock().await;
         let current = self.snapshot();
+        let kind = if force {
+            ScanKind::Force
+        } else {
+            ScanKind::Changed
+        };
         self.update(
             current.config.clone(),
             current.checked(),
             current.images.clone(),
-            force,
+            kind,
+        )
+        .await
+    }
+
+    /// Rescans for content changes only: the site keeps its snapshot (and
+    /// its cached pages) when the index did not change.
+    pub async fn catch_up(&self) -> Result<ScanReport, SiteError> {
+        let _one = self.maintenance.lock().await;
+        let current = self.snapshot();
+        self.update(
+            current.config.clone(),
+            current.checked(),
+            current.images.clone(),
+            ScanKind::ContentOnly,
         )
         .await
     }
@@ -263,7 +310,8 @@ impl Site {
         let _one = self.maintenance.lock().await;
         let config = Arc::new(config);
         let images = Arc::new(Images::new(&config));
-        self.update(config, checked, images, false).await
+        self.update(config, checked, images, ScanKind::Changed)
+            .await
     }
 
     /// Serves what the index holds now if another process (`publ reindex`,
@@ -283,7 +331,7 @@ impl Site {
                 current.config.clone(),
                 current.checked(),
                 current.images.clone(),
-                false,
+                ScanKind::Changed,
             )
             .await?;
         }
@@ -298,10 +346,10 @@ impl Site {
         config: Arc<Config>,
         checked: Checked,
         images: Arc<Images>,
-        force: bool,
+        scan: ScanKind,
     ) -> Result<ScanReport, SiteError> {
         let first = self
-            .scan_and_load(config.clone(), checked.clone(), images.clone(), force)
+            .scan_and_load(config.clone(), checked.clone(), images.clone(), scan)
             .await;
         match first {
             Err(err) if err.is_corruption() => {
@@ -309,7 +357,7 @@ impl Site {
                 self.store().discard().await?;
                 let store = Arc::new(Store::open(&config.database()).await?);
                 *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
-                self.scan_and_load(config, checked, images, force).await
+                self.scan_and_load(config, checked, images, scan).await
             }
             done => done,
         }
@@ -320,7 +368,7 @@ impl Site {
         config: Arc<Config>,
         checked: Checked,
         images: Arc<Images>,
-        force: bool,
+        kind: ScanKind,
     ) -> Result<ScanReport, SiteError> {
         // Until the new snapshot serves (spec C16).
         let _scanning = Scanning::start(&self.reindexing);
@@ -328,12 +376,16 @@ impl Site {
             self.store(),
             &config,
             checked.tz,
-            force,
+            kind == ScanKind::Force,
             self.header_writes,
             self.progress.as_ref(),
         )
         .await?;
+        let unchanged = store.generation().await? == self.snapshot().catalog.generation;
         *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
+        if kind == ScanKind::ContentOnly && unchanged {
+            return Ok(report);
+        }
         self.reload_with(config, checked, images).await?;
         Ok(report)
     }
