@@ -288,8 +288,9 @@ impl Site {
         .await
     }
 
-    /// Rescans for content changes only: the site keeps its snapshot (and
-    /// its cached pages) when the index did not change.
+    /// Rescans for content changes only, right after a complete scan: the
+    /// site keeps its snapshot (and its cached pages) when the index did
+    /// not change, and missing pages stay 404 meanwhile.
     pub async fn catch_up(&self) -> Result<ScanReport, SiteError> {
         let _one = self.maintenance.lock().await;
         let current = self.snapshot();
@@ -370,8 +371,9 @@ impl Site {
         images: Arc<Images>,
         kind: ScanKind,
     ) -> Result<ScanReport, SiteError> {
-        // Until the new snapshot serves (spec C16).
-        let _scanning = Scanning::start(&self.reindexing);
+        // Until the new snapshot serves (spec C16). A catch-up rescan
+        // follows a complete scan: what is missing now is missing.
+        let _scanning = (kind != ScanKind::ContentOnly).then(|| Scanning::start(&self.reindexing));
         let (store, report) = scan(
             self.store(),
             &config,
