@@ -55,6 +55,21 @@ fn caught_up(server: &Server) {
     });
 }
 
+/// Writes the entry `text` (made by [`entry`]) to `rel`, waits until the
+/// server has it, and returns its canonical path.
+fn add_entry(site: &SiteCopy, sock: &Path, rel: &str, text: &str) -> String {
+    let id: u32 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Entry-ID: "))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no Entry-ID in {text:?}"));
+    site.write(rel, text);
+    follow(&format!("entry {id} from {rel}"), || {
+        entry_path(sock, id).is_some()
+    });
+    entry_path(sock, id).unwrap_or_else(|| panic!("entry {id} went away"))
+}
+
 /// Waits until `done` and reports how long it took.
 fn follow(what: &str, done: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -78,12 +93,12 @@ fn watched_entries_follow_create_modify_move_delete() {
     let server = Server::serve(site.path());
     let sock = server.socket();
 
-    site.write(
+    let path = add_entry(
+        &site,
+        sock,
         "content/blog/watched.md",
         &entry(901, "Watched", "First words."),
     );
-    follow("a new entry", || entry_path(sock, 901).is_some());
-    let path = entry_path(sock, 901).unwrap_or_default();
     assert!(path.starts_with("/blog/901"), "{path}");
     assert!(get(sock, &path).text().contains("First words."));
 
@@ -186,12 +201,12 @@ fn images_added_later_show() {
     let site = SiteCopy::of("sample");
     let server = Server::serve(site.path());
     let sock = server.socket();
-    site.write(
+    let path = add_entry(
+        &site,
+        sock,
         "content/blog/pictured.md",
         &entry(902, "Pictured", "![a dot](dot.png)"),
     );
-    follow("the pictured entry", || entry_path(sock, 902).is_some());
-    let path = entry_path(sock, 902).unwrap_or_default();
     assert!(!get(sock, &path).text().contains("<img"));
     let mut png = Vec::new();
     image::RgbImage::new(4, 4)

@@ -383,12 +383,13 @@ impl Site {
             self.progress.as_ref(),
         )
         .await?;
-        let unchanged = store.generation().await? == self.snapshot().catalog.generation;
+        let generation = store.generation().await?;
         *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
-        if kind == ScanKind::ContentOnly && unchanged {
+        if kind == ScanKind::ContentOnly && generation == self.snapshot().catalog.generation {
             return Ok(report);
         }
-        self.reload_with(config, checked, images).await?;
+        self.reload_with(config, checked, images, generation)
+            .await?;
         Ok(report)
     }
 
@@ -397,15 +398,17 @@ impl Site {
         self.reindexing.load(Ordering::SeqCst) > 0
     }
 
+    /// Serves the index at `generation` (loaded again only if it moved)
+    /// with `config`'s templates.
     async fn reload_with(
         &self,
         config: Arc<Config>,
         checked: Checked,
         images: Arc<Images>,
+        generation: i64,
     ) -> Result<(), SiteError> {
         let store = self.store();
         let current = self.snapshot();
-        let generation = store.generation().await?;
         // An unchanged index keeps its catalog (and search index as it is).
         let unchanged = generation == current.catalog.generation
             && config.content_dir() == current.config.content_dir();

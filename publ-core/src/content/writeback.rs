@@ -62,13 +62,17 @@ pub struct Rewrite {
 /// made durable together (see [`atomic_write_all`]); the results are in
 /// the order of `rewrites`.
 pub fn write_back_all(rewrites: &[Rewrite]) -> Vec<Result<WriteBack, WriteBackError>> {
-    let prepared: Vec<Result<Result<String, SkipReason>, WriteBackError>> =
+    let mut prepared: Vec<Result<Result<String, SkipReason>, WriteBackError>> =
         rewrites.iter().map(prepare).collect();
+    // The texts move into the writes; what stays marks which were written.
     let (writes, wanted): (Vec<(PathBuf, Vec<u8>)>, Vec<usize>) = prepared
-        .iter()
+        .iter_mut()
         .enumerate()
         .filter_map(|(i, p)| match p {
-            Ok(Ok(text)) => Some(((rewrites[i].path.clone(), text.clone().into_bytes()), i)),
+            Ok(Ok(text)) => Some((
+                (rewrites[i].path.clone(), std::mem::take(text).into_bytes()),
+                i,
+            )),
             _ => None,
         })
         .unzip();

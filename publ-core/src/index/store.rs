@@ -488,14 +488,7 @@ impl Scan<'_> {
             },
         )
         .await?;
-        let tags: Vec<(i64, i64, &TagRecord)> = entries
-            .iter()
-            .flat_map(|(e, _)| {
-                (0..)
-                    .zip(&e.tags)
-                    .map(move |(position, tag)| (e.id, position, tag))
-            })
-            .collect();
+        let tags = positioned(entries, |e| &e.tags);
         insert_rows(
             &mut self.tx,
             "INSERT INTO entry_tags (entry_id, position, key, name, hidden)",
@@ -511,14 +504,7 @@ impl Scan<'_> {
             },
         )
         .await?;
-        let attach: Vec<(i64, i64, &String)> = entries
-            .iter()
-            .flat_map(|(e, _)| {
-                (0..)
-                    .zip(&e.attach)
-                    .map(move |(position, target)| (e.id, position, target))
-            })
-            .collect();
+        let attach = positioned(entries, |e| &e.attach);
         insert_rows(
             &mut self.tx,
             "INSERT INTO entry_attach (entry_id, position, target)",
@@ -610,6 +596,22 @@ impl<'a> EntryRow<'a> {
             last_modified: entry.last_modified.map(|d| d.to_rfc3339()),
         }
     }
+}
+
+/// `(entry ID, position, item)` for the items `of` each entry, as the
+/// tag and attachment tables hold them.
+fn positioned<'a, T>(
+    entries: &'a [(EntryRecord, Vec<AliasRecord>)],
+    of: impl Fn(&'a EntryRecord) -> &'a [T],
+) -> Vec<(i64, i64, &'a T)> {
+    entries
+        .iter()
+        .flat_map(|(e, _)| {
+            (0..)
+                .zip(of(e))
+                .map(move |(position, item)| (e.id, position, item))
+        })
+        .collect()
 }
 
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
