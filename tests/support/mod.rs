@@ -1002,13 +1002,37 @@ macro_rules! on_both_backends {
 }
 
 /// Whether PostgreSQL tests are to be skipped: `.ci/start-postgres` could
-/// neither find nor install it (`PUBL_SKIP_POSTGRES`). Says so on stderr.
+/// neither find nor install it (`PUBL_SKIP_POSTGRES`), or, outside CI (no
+/// `CI` variable), nothing answers on 127.0.0.1:5432. Says so on stderr.
 pub fn postgres_skipped() -> bool {
-    let skip = std::env::var_os("PUBL_SKIP_POSTGRES").is_some();
-    if skip {
-        eprintln!("skipped: PostgreSQL is not available here (PUBL_SKIP_POSTGRES)");
+    static REACHABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let reason = if std::env::var_os("PUBL_SKIP_POSTGRES").is_some() {
+        Some("PUBL_SKIP_POSTGRES is set")
+    } else if std::env::var_os("CI").is_none()
+        && !*REACHABLE.get_or_init(|| {
+            Command::new("psql")
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-qtAc",
+                ])
+                .arg("SELECT 1")
+                .output()
+                .is_ok_and(|out| out.status.success())
+        })
+    {
+        Some("nothing answers on 127.0.0.1:5432 (.ci/start-postgres starts it)")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        eprintln!("skipped: PostgreSQL tests: {reason}");
     }
-    skip
+    reason.is_some()
 }
 
 /// `--database URL` for a `publ` command on `site` in PostgreSQL mode (see
