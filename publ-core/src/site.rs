@@ -8,11 +8,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::cache::{KeyParts, RenderCache};
 use crate::config::{Config, ConfigError, RegexAlias};
 use crate::content::status::PublishStatus;
+use crate::content::writeback::Rewrite;
 use crate::exchange::{Request, Response};
 use crate::fsutil::remove_stale_temp_files;
 use crate::image::Images;
 use crate::index::catalog::Catalog;
-use crate::index::indexer::{reindex, HeaderWriteBack, IndexError, Progress, ScanReport};
+use crate::index::indexer::{
+    reindex, write_back, HeaderWriteBack, IndexError, Progress, ScanReport,
+};
 use crate::index::store::{Store, StoreError};
 use crate::search::SearchIndex;
 use crate::template::resolve::TemplateIndex;
@@ -144,6 +147,8 @@ pub struct Site {
     reindexing: AtomicUsize,
     progress: Option<Progress>,
     header_writes: HeaderWriteBack,
+    /// What the first scan assigned, for [`Site::write_back_pending`].
+    pending: Mutex<Vec<Rewrite>>,
 }
 
 /// What a rescan looks at, and what it reloads.
@@ -178,10 +183,14 @@ impl Site {
     /// Opens the index, brings it up to date with the content folder and
     /// loads the templates.
     pub async fn open(config: Config) -> Result<Site, SiteError> {
-        Site::open_with_progress(config, None).await
+        let site = Site::open_with_progress(config, None).await?;
+        site.write_back_pending().await?;
+        Ok(site)
     }
 
-    /// [`open`](Site::open), telling `progress` how every scan goes.
+    /// [`open`](Site::open), telling `progress` how every scan goes, that
+    /// returns as soon as the index is ready: the headers the first scan
+    /// assigned are left for [`write_back_pending`](Site::write_back_pending).
     pub async fn open_with_progress(
         config: Config,
         progress: Option<Progress>,
@@ -219,9 +228,13 @@ impl Site {
         }
         let store = Arc::new(Store::open(&config.database()).await?);
         let tz = checked.tz;
-        let (store, report) =
+        let (store, report, rewrites) =
             scan(store, &config, tz, false, header_writes, progress.as_ref()).await?;
-        tracing::info!(?report, "index up to date");
+        tracing::info!(
+            ?report,
+            pending_write_backs = rewrites.len(),
+            "index up to date"
+        );
         let catalog = Arc::new(Catalog::new(
             store.load().await?,
             store.generation().await?,
@@ -240,7 +253,39 @@ impl Site {
             reindexing: AtomicUsize::new(0),
             progress,
             header_writes,
+            pending: Mutex::new(rewrites),
         })
+    }
+
+    /// Writes the headers the first scan assigned (IDs, UUIDs, dates) into
+    /// their entry files, which [`open`](Site::open) leaves for later so
+    /// the site serves as soon as its index is ready; returns how many
+    /// files were rewritten. The live loop does this first thing; a rescan
+    /// would too. Until then the pages show those files without the
+    /// headers, and a restart reads them again.
+    pub async fn write_back_pending(&self) -> Result<usize, SiteError> {
+        let _one = self.maintenance.lock().await;
+        self.finish_write_backs().await
+    }
+
+    async fn finish_write_backs(&self) -> Result<usize, SiteError> {
+        let rewrites = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        if rewrites.is_empty() {
+            return Ok(0);
+        }
+        let written = write_back(&self.store(), rewrites, self.progress.as_ref()).await?;
+        if written > 0 {
+            let current = self.snapshot();
+            let generation = self.store().generation().await?;
+            self.reload_with(
+                current.config.clone(),
+                current.checked(),
+                current.images.clone(),
+                generation,
+            )
+            .await?;
+        }
+        Ok(written)
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -349,6 +394,7 @@ impl Site {
         images: Arc<Images>,
         scan: ScanKind,
     ) -> Result<ScanReport, SiteError> {
+        self.finish_write_backs().await?;
         let first = self
             .scan_and_load(config.clone(), checked.clone(), images.clone(), scan)
             .await;
@@ -374,7 +420,7 @@ impl Site {
         // Until the new snapshot serves (spec C16). A catch-up rescan
         // follows a complete scan: what is missing now is missing.
         let _scanning = (kind != ScanKind::ContentOnly).then(|| Scanning::start(&self.reindexing));
-        let (store, report) = scan(
+        let (store, mut report, rewrites) = scan(
             self.store(),
             &config,
             checked.tz,
@@ -383,6 +429,8 @@ impl Site {
             self.progress.as_ref(),
         )
         .await?;
+        // A rescan serves nothing before its files are rewritten.
+        report.written_back = write_back(&store, rewrites, self.progress.as_ref()).await?;
         let generation = store.generation().await?;
         *self.store.lock().unwrap_or_else(|p| p.into_inner()) = store;
         if kind == ScanKind::ContentOnly && generation == self.snapshot().catalog.generation {
@@ -529,7 +577,7 @@ async fn scan(
     force: bool,
     header_writes: HeaderWriteBack,
     progress: Option<&Progress>,
-) -> Result<(Arc<Store>, ScanReport), SiteError> {
+) -> Result<(Arc<Store>, ScanReport, Vec<Rewrite>), SiteError> {
     let content = config.content_dir();
     let store = if store.is_lost() {
         tracing::error!("the index database file is gone; rebuilding it from the content");
@@ -537,8 +585,8 @@ async fn scan(
     } else {
         store
     };
-    let report = reindex(&store, &content, tz, force, header_writes, progress).await?;
-    Ok((store, report))
+    let (report, rewrites) = reindex(&store, &content, tz, force, header_writes, progress).await?;
+    Ok((store, report, rewrites))
 }
 
 /// Brings the search index in line with a new catalog. A failure is logged

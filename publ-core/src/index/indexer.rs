@@ -3,7 +3,7 @@
 //! item 3).
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -76,6 +76,9 @@ pub enum HeaderWriteBack {
 /// How often (in files) progress is reported.
 const PROGRESS_STEP: usize = 256;
 
+/// Brings the index up to date with `content` in one transaction; returns
+/// what it did and the entry files that are to get the headers it
+/// assigned, for [`write_back`] once the index is committed.
 pub async fn reindex(
     store: &Store,
     content: &Path,
@@ -83,11 +86,23 @@ pub async fn reindex(
     force: bool,
     header_writes: HeaderWriteBack,
     progress: Option<&Progress>,
-) -> Result<ScanReport, IndexError> {
+) -> Result<(ScanReport, Vec<Rewrite>), IndexError> {
     let started = std::time::Instant::now();
     let mut scan = store.scan().await?;
     let known = scan.fingerprints().await?;
-    let mut owners = Owners::new(scan.owners().await?);
+    let stored = scan.owners().await?;
+    // A file whose write-back never happened (a crash right after the
+    // commit) gets the UUID the index already gave it, as it gets its ID.
+    let mut uuids: HashMap<PathBuf, String> = stored
+        .iter()
+        .map(|(_, path, _, uuid)| (path.clone(), uuid.clone()))
+        .collect();
+    let mut owners = Owners::new(
+        stored
+            .into_iter()
+            .map(|(id, path, status, _)| (id, path, status))
+            .collect(),
+    );
     let mut report = ScanReport::default();
     let content = content.to_path_buf();
     // A forced rescan compares against nothing, so every file is parsed.
@@ -183,7 +198,8 @@ pub async fn reindex(
     let mut records = Vec::new();
     let mut rewrites = Vec::new();
     for (entry, id) in placed.into_iter().flatten() {
-        let built = build_entry(entry, id, tz, header_writes);
+        let uuid = uuids.remove(&entry.file.path);
+        let built = build_entry(entry, id, uuid, tz, header_writes);
         match built.rewrite {
             Some(rewrite) => rewrites.push(rewrite),
             None => fingerprints.push((path_text(&built.record.file_path), built.fingerprint)),
@@ -195,37 +211,8 @@ pub async fn reindex(
     scan.insert_entries(&records).await?;
     let tag_names = tag_name_changes(scan.tag_names().await?, &records);
     scan.set_tag_names(&tag_names).await?;
+    // Until their write-back, rewritten files keep no fingerprint.
 
-    // The files are rewritten after the database work, all at once, while
-    // the scan's transaction is still open: a crash before the commit
-    // leaves headers the next scan reads back, never an index that
-    // disagrees with them.
-    if let Some(progress) = progress {
-        progress("writing", 0, rewrites.len());
-    }
-    let stored_at = started.elapsed();
-    let written = tokio::task::spawn_blocking(move || {
-        let results = write_back_all(&rewrites);
-        (rewrites, results)
-    })
-    .await?;
-    for (rewrite, result) in written.0.iter().zip(written.1) {
-        let (fp, rewritten) = after_write_back(rewrite, result);
-        if let Some(fp) = fp {
-            fingerprints.push((path_text(&rewrite.path), fp));
-        }
-        report.written_back += usize::from(rewritten);
-    }
-    if let Some(progress) = progress {
-        progress("writing", written.0.len(), written.0.len());
-    }
-    if report.written_back > 0 {
-        tracing::info!(
-            files = report.written_back,
-            "wrote assigned headers back into entry files"
-        );
-    }
-    let written_at = started.elapsed();
     scan.set_fingerprints(&fingerprints).await?;
     if report.indexed + report.removed > 0 || dropped_known {
         scan.bump_generation().await?;
@@ -233,12 +220,61 @@ pub async fn reindex(
     scan.commit().await?;
     tracing::debug!(
         ?parsed_at,
-        ?stored_at,
-        ?written_at,
         committed_at = ?started.elapsed(),
         "scan phases"
     );
-    Ok(report)
+    Ok((report, rewrites))
+}
+
+/// Writes the headers a committed scan assigned into their files (spec
+/// A22), then stores the rewritten files' fingerprints and moves the
+/// generation, since pages show the files' headers; returns how many files
+/// were rewritten. This comes after the commit because thousands of
+/// durable rewrites take longer than the scan itself, and the index need
+/// not wait for them: a file that is not rewritten (edited meanwhile, or
+/// a crash first) keeps no fingerprint, and the next scan reads it again
+/// and gives it the same ID and UUID from the index.
+pub async fn write_back(
+    store: &Store,
+    rewrites: Vec<Rewrite>,
+    progress: Option<&Progress>,
+) -> Result<usize, IndexError> {
+    if rewrites.is_empty() {
+        return Ok(0);
+    }
+    let started = std::time::Instant::now();
+    if let Some(progress) = progress {
+        progress("writing", 0, rewrites.len());
+    }
+    let (rewrites, results) = tokio::task::spawn_blocking(move || {
+        let results = write_back_all(&rewrites);
+        (rewrites, results)
+    })
+    .await?;
+    let mut fingerprints = Vec::new();
+    let mut written = 0;
+    for (rewrite, result) in rewrites.iter().zip(results) {
+        let (fp, rewritten) = after_write_back(rewrite, result);
+        if let Some(fp) = fp {
+            fingerprints.push((path_text(&rewrite.path), fp));
+        }
+        written += usize::from(rewritten);
+    }
+    if let Some(progress) = progress {
+        progress("writing", rewrites.len(), rewrites.len());
+    }
+    let mut scan = store.scan().await?;
+    scan.set_fingerprints(&fingerprints).await?;
+    if written > 0 {
+        scan.bump_generation().await?;
+    }
+    scan.commit().await?;
+    tracing::info!(
+        files = written,
+        took = ?started.elapsed(),
+        "wrote assigned headers back into entry files"
+    );
+    Ok(written)
 }
 
 /// Parses files on every core (reading and parsing thousands of entries
@@ -406,6 +442,7 @@ struct BuiltEntry {
 fn build_entry(
     entry: PendingEntry,
     id: i64,
+    stored_uuid: Option<String>,
     tz: chrono_tz::Tz,
     header_writes: HeaderWriteBack,
 ) -> BuiltEntry {
@@ -445,7 +482,7 @@ fn build_entry(
     let uuid = match &facts.uuid {
         Some(u) => u.clone(),
         None => {
-            let u = uuid::Uuid::new_v4().to_string();
+            let u = stored_uuid.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             message.headers.set_replacing("UUID", &u);
             fixup = true;
             u

@@ -367,14 +367,20 @@ impl Scan<'_> {
     }
 
     /// Every stored entry's ID, file and status: what ID assignment needs.
-    pub async fn owners(&mut self) -> Result<Vec<(i64, PathBuf, PublishStatus)>> {
-        let rows = sqlx::query("SELECT id, file_path, status FROM entries")
+    /// Every stored entry: ID, file, status and UUID.
+    pub async fn owners(&mut self) -> Result<Vec<(i64, PathBuf, PublishStatus, String)>> {
+        let rows = sqlx::query("SELECT id, file_path, status, uuid FROM entries")
             .fetch_all(&mut *self.tx)
             .await?;
         rows.iter()
             .map(|r| {
                 let path: String = r.try_get(1)?;
-                Ok((r.try_get(0)?, PathBuf::from(path), status(r.try_get(2)?)?))
+                Ok((
+                    r.try_get(0)?,
+                    PathBuf::from(path),
+                    status(r.try_get(2)?)?,
+                    r.try_get(3)?,
+                ))
             })
             .collect()
     }
