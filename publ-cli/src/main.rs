@@ -85,6 +85,20 @@ enum Command {
     /// (published and scheduled entries of the root category unless told
     /// otherwise)
     Normalize(NormalizeArgs),
+    /// Print a bearer token for IDENTITY (sent as `Authorization: Bearer
+    /// TOKEN`); the site needs `secret_key` and `[auth]` settings
+    Token {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The identity the token stands for, e.g. https://example.com/
+        identity: String,
+        /// The token's scope
+        #[arg(short, long)]
+        scope: Option<String>,
+        /// How long the token is valid, in seconds
+        #[arg(short, long, default_value_t = 3600)]
+        lifetime: i64,
+    },
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -104,8 +118,26 @@ fn main() -> anyhow::Result<ExitCode> {
         } => reindex(site.load()?, force_rescan, fresh, quiet),
         Command::Check { site } => return check::run(&site.site, site.config.as_deref()),
         Command::Normalize(args) => return normalize::run(args),
+        Command::Token {
+            site,
+            identity,
+            scope,
+            lifetime,
+        } => token(site.load()?, &identity, scope.as_deref(), lifetime),
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+/// `publ token` (spec R2): Publ's `flask publ token`.
+fn token(config: Config, identity: &str, scope: Option<&str>, lifetime: i64) -> anyhow::Result<()> {
+    let auth = publ_core::auth::Auth::from_config(&config, &config.root).context(
+        "the site has no authentication: publ.toml needs a secret_key and an [auth] table",
+    )?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    println!("{}", auth.token(identity, lifetime, scope, now));
+    Ok(())
 }
 
 fn reindex(config: Config, force: bool, fresh: bool, quiet: bool) -> anyhow::Result<()> {

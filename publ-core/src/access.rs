@@ -1,16 +1,11 @@
 //! Who may see an entry: Publ's `Auth:` header rule (spec N6, section 4
 //! item 7), with the intended meaning of `*` ("any logged-in user").
 
-/// The current visitor; `None` is the anonymous visitor.
-#[derive(Debug, Clone, Default)]
-pub struct Visitor {
-    pub identity: String,
-    pub groups: Vec<String>,
-    pub is_admin: bool,
-}
+use crate::auth::User;
 
 /// Last matching token wins; no match denies; admins always pass.
-pub fn is_authorized(auth: &str, visitor: Option<&Visitor>) -> bool {
+/// `user` is `None` for anonymous visitors (and bots, as in Publ).
+pub fn is_authorized(auth: &str, visitor: Option<&User>) -> bool {
     if auth.trim().is_empty() {
         return true;
     }
@@ -25,8 +20,7 @@ pub fn is_authorized(auth: &str, visitor: Option<&Visitor>) -> bool {
         };
         if name == "*" {
             result = allowed == visitor.is_some();
-        } else if visitor.is_some_and(|v| v.groups.iter().any(|g| g == name) || v.identity == name)
-        {
+        } else if visitor.is_some_and(|v| v.auth_groups.contains(name)) {
             result = allowed;
         }
     }
@@ -46,21 +40,28 @@ mod tests {
         assert!(!is_authorized("friends", None));
     }
 
+    fn user(groups: &[&str], is_admin: bool) -> User {
+        User {
+            identity: "https://me.example/".into(),
+            auth_type: crate::auth::AuthType::Session,
+            scope: None,
+            auth_groups: groups
+                .iter()
+                .map(|g| g.to_string())
+                .chain(["https://me.example/".to_string()])
+                .collect(),
+            is_admin,
+        }
+    }
+
     #[test]
     fn last_match_wins() {
-        let v = Visitor {
-            identity: "https://me.example/".into(),
-            groups: vec!["friends".into(), "enemies".into()],
-            is_admin: false,
-        };
+        let v = user(&["friends", "enemies"], false);
         assert!(is_authorized("* !enemies friends", Some(&v)));
         assert!(!is_authorized("friends !enemies", Some(&v)));
-        assert!(is_authorized(
-            "admin",
-            Some(&Visitor {
-                is_admin: true,
-                ..Visitor::default()
-            })
-        ));
+        // An identity is a group of its own.
+        assert!(is_authorized("https://me.example/", Some(&v)));
+        assert!(is_authorized("admin", Some(&user(&[], true))));
+        assert!(!is_authorized("admin", Some(&user(&[], false))));
     }
 }

@@ -21,6 +21,8 @@ pub struct Request {
     /// The client's address (a trusted proxy's `X-Forwarded-For`), when
     /// known: a unix socket has none of its own.
     pub remote_addr: Option<String>,
+    /// The request body (login and logout forms post one).
+    pub body: Bytes,
 }
 
 impl Request {
@@ -38,6 +40,7 @@ impl Request {
             host: "localhost".into(),
             script_root: String::new(),
             remote_addr: None,
+            body: Bytes::new(),
         }
     }
 

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod access;
+pub mod auth;
 pub mod cache;
 pub mod check;
 pub mod config;

@@ -23,6 +23,10 @@ pub enum Route {
     Rendition(String),
     /// `/_file/<name>`: a non-image file an entry refers to (spec M27).
     Asset(String),
+    /// `/_login[/<redir>]` and `/_logout[/<redir>]` (spec C12), with the
+    /// path to go back to, without its leading `/`.
+    Login(String),
+    Logout(String),
     /// Publ's own `/_...` endpoints that this build does not serve yet.
     Unavailable,
     NotFound,
@@ -58,6 +62,8 @@ impl Route {
             Route::Chit => ("chit", "/_"),
             Route::Rendition(_) => ("get_image", "/_img/<path:render_spec>"),
             Route::Asset(_) => ("asset", "/_file/<path:filename>"),
+            Route::Login(_) => ("login", "/_login/<path:redir>"),
+            Route::Logout(_) => ("logout", "/_logout/<path:redir>"),
             Route::Unavailable | Route::NotFound => return None,
         })
     }
@@ -121,6 +127,19 @@ pub fn route(path: &str, static_url_path: &str) -> Route {
     }
     if let Some(name) = rest.strip_prefix("_file/") {
         return Route::Asset(name.to_string());
+    }
+    for (base, route) in [
+        ("_login", Route::Login as fn(String) -> Route),
+        ("_logout", Route::Logout),
+    ] {
+        if let Some(after) = rest.strip_prefix(base) {
+            if after.is_empty() {
+                return route(String::new());
+            }
+            if let Some(redir) = after.strip_prefix('/') {
+                return route(redir.to_string());
+            }
+        }
     }
     if rest.starts_with('_') {
         return Route::Unavailable;

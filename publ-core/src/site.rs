@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::auth::Auth;
 use crate::cache::{KeyParts, RenderCache};
 use crate::config::{Config, ConfigError, RegexAlias};
 use crate::content::status::PublishStatus;
@@ -48,6 +49,8 @@ pub struct Snapshot {
     pub cache: Option<Arc<dyn RenderCache>>,
     /// When each scheduled entry comes due, in order (spec A11).
     schedule: Vec<i64>,
+    /// Logins, when the site has them (spec N1).
+    pub auth: Option<Arc<Auth>>,
 }
 
 /// The parts of a configuration that can be wrong, checked before the
@@ -117,6 +120,7 @@ impl Snapshot {
         schedule.sort_unstable();
         Snapshot {
             cache: crate::cache::for_config(&config),
+            auth: Auth::from_config(&config, &config.root).map(Arc::new),
             schedule,
             tz: checked.tz,
             catalog,
@@ -503,11 +507,16 @@ impl Site {
         now: i64,
     ) -> Option<(&'s Arc<dyn RenderCache>, String)> {
         let cache = snapshot.cache.as_ref()?;
+        // Credentials that are refused are answered afresh each time.
+        let user = match &snapshot.auth {
+            Some(auth) => auth.identify(req, now).ok()?,
+            None => None,
+        };
+        let user_key = user.map(|u| u.cache_key());
         let parts = KeyParts {
             state: snapshot.catalog.generation as u64,
             due: snapshot.due(now),
-            // Authentication is not served yet: everyone is anonymous.
-            user: None,
+            user: user_key.as_deref(),
         };
         crate::cache::key(&parts, req).map(|key| (cache, key))
     }

@@ -123,11 +123,12 @@ pub fn permalink(
     record: &crate::index::records::EntryRecord,
     expand: bool,
     query: &[(String, String)],
+    user: Option<&crate::auth::User>,
 ) -> String {
     if !record.canonical_path.is_empty() {
         return category("", record.canonical_path.trim_start_matches('/'), query);
     }
-    let expand = expand && crate::access::is_authorized(&record.auth, None);
+    let expand = expand && crate::access::is_authorized(&record.auth, user);
     entry(
         if expand { &record.category } else { "" },
         record.id,

@@ -39,7 +39,7 @@ struct Shared {
     trust_proxy: usize,
 }
 
-fn to_core(req: &HttpRequest, origin: Origin) -> Request {
+fn to_core(req: &HttpRequest, origin: Origin, body: web::Bytes) -> Request {
     Request {
         method: req.method().as_str().to_string(),
         path: req.uri().path().to_string(),
@@ -53,6 +53,7 @@ fn to_core(req: &HttpRequest, origin: Origin) -> Request {
         host: origin.host,
         script_root: origin.script_root,
         remote_addr: origin.client,
+        body,
     }
 }
 
@@ -71,11 +72,11 @@ fn origin_of(req: &HttpRequest, trust_proxy: usize) -> Origin {
     )
 }
 
-async fn handle(shared: web::Data<Shared>, req: HttpRequest) -> HttpResponse {
+async fn handle(shared: web::Data<Shared>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let start = Instant::now();
     let origin = origin_of(&req, shared.trust_proxy);
     let client = origin.client.clone().unwrap_or_else(|| "-".to_string());
-    let request = to_core(&req, origin);
+    let request = to_core(&req, origin, body);
     // A cached page is a lookup: answered here, without a hop to the
     // blocking pool that rendering needs.
     let response = match shared.site.cached(&request) {

@@ -51,7 +51,9 @@ impl LinkResolver<'_> {
         };
         let search: Vec<&Path> = self.search.iter().map(PathBuf::as_path).collect();
         if let Some(entry) = self.catalog.find_entry(target, &search, &self.content_dir) {
-            let link = crate::urls::permalink(entry, true, &[]);
+            // Entry bodies are rendered once for every visitor: a private
+            // entry links by its short form, which serves whoever may see it.
+            let link = crate::urls::permalink(entry, true, &[], None);
             return format!("{}{anchor}", self.base.link(&link, self.absolute));
         }
         let target = match (self.files)(target, self.absolute) {

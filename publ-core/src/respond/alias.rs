@@ -3,8 +3,7 @@
 
 use super::category::render_category_path;
 use super::entry::render_entry_record;
-use super::error::render_error;
-use super::{Ctx, HttpError};
+use super::Ctx;
 use crate::exchange::Response;
 use crate::index::records::{AliasKind, AliasTarget};
 use crate::template::objects::category::CategoryObject;
@@ -29,8 +28,11 @@ pub fn lookup(ctx: &Ctx, path: &str) -> Option<Response> {
         _ => String::new(),
     };
     if let Some(e) = &entry {
-        if !crate::access::is_authorized(&e.auth, None) {
-            return Some(render_error(ctx, &HttpError::standard(401)));
+        if !crate::access::is_authorized(&e.auth, ctx.page.user.as_deref()) {
+            return Some(
+                super::login::unauthorized(ctx, e, &category)
+                    .unwrap_or_else(|err| super::error_response(ctx, &err)),
+            );
         }
         if !e.redirect_url.is_empty() {
             return Some(Response::redirect(301, &e.redirect_url));
@@ -41,7 +43,7 @@ pub fn lookup(ctx: &Ctx, path: &str) -> Option<Response> {
             Some(e) => render_entry_record(ctx, e, &category, alias.template.as_deref(), true),
             None => render_category_path(ctx, &category, alias.template.as_deref()),
         };
-        return Some(result.unwrap_or_else(|err| render_error(ctx, &err)));
+        return Some(result.unwrap_or_else(|err| super::error_response(ctx, &err)));
     }
     let location = match (&entry, &alias.template) {
         (Some(e), None) => crate::urls::entry(&category, e.id, &e.slug_text, &[]),

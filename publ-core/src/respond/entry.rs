@@ -51,14 +51,14 @@ pub fn render_entry_record(
         PublishStatus::Teapot => return Err(HttpError::standard(418)),
         _ => {}
     }
-    if !crate::access::is_authorized(&record.auth, None) {
-        return Err(HttpError::standard(401));
+    if !crate::access::is_authorized(&record.auth, ctx.page.user.as_deref()) {
+        return super::login::unauthorized(ctx, record, category);
     }
     if !record.redirect_url.is_empty() {
         return Ok(Response::redirect(301, &record.redirect_url));
     }
     if !mounted {
-        let canon = crate::urls::permalink(record, true, ctx.args());
+        let canon = crate::urls::permalink(record, true, ctx.args(), ctx.page.user.as_deref());
         if segments(&ctx.page.request.path) != segments(&canon) {
             if let Some(response) = super::alias::lookup(ctx, &ctx.page.request.path) {
                 return Ok(response);

@@ -7,6 +7,7 @@ mod conditional;
 mod entry;
 mod error;
 mod files;
+mod login;
 mod render;
 
 use std::sync::Arc;
@@ -89,6 +90,11 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 /// `reindexing`: a scan is under way, so a missing page may only be late
 /// (spec C16).
 pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -> Response {
+    let (user, refused) = match snapshot.auth.as_ref().map(|a| a.identify(req, now)) {
+        Some(Ok(user)) => (user, None),
+        Some(Err(refusal)) => (None, Some(refusal)),
+        None => (None, None),
+    };
     let decoded = decode_path(&req.path);
     let route = decoded
         .as_deref()
@@ -115,6 +121,8 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
         },
         now,
         images: snapshot.images.clone(),
+        auth: snapshot.auth.clone(),
+        user,
     });
     let ctx = Ctx {
         snapshot,
@@ -123,19 +131,78 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
         page,
         category_hint: std::cell::RefCell::new(None),
     };
-    let result = match (decoded, route) {
-        (Some(path), Some(route)) => dispatch(&ctx, &path, route),
+    let result = match (decoded, route, &refused) {
+        (_, _, Some(refusal)) => Err(HttpError::new(refusal.status, refusal.message.clone())),
+        (Some(path), Some(route), None) => dispatch(&ctx, &path, route),
         _ => Err(HttpError::new(400, "The path is not valid text")),
     };
-    match result {
+    let response = match result {
         Ok(response) => response,
         Err(err) if err.status == 404 => match alias::lookup(&ctx, &ctx.page.request.path) {
             Some(response) => response,
             None if reindexing => error::reindex_in_progress(&ctx),
             None => error::render_error(&ctx, &err),
         },
-        Err(err) => error::render_error(&ctx, &err),
+        Err(err) => error_response(&ctx, &err),
+    };
+    for_whom(&ctx, response)
+}
+
+/// The page for a request that failed with `err`.
+fn error_response(ctx: &Ctx, err: &HttpError) -> Response {
+    if err.status == 401 && ctx.page.auth.is_some() {
+        ask_to_log_in(ctx, err)
+    } else {
+        error::render_error(ctx, err)
     }
+}
+
+/// A 401 on a site with logins (spec C17): the login form, coming back to
+/// this page; over https first when logins must be.
+fn ask_to_log_in(ctx: &Ctx, err: &HttpError) -> Response {
+    let base = &ctx.page.request.base;
+    if ctx.page.auth.as_ref().is_some_and(|a| a.force_https) && base.scheme != "https" {
+        let https = crate::urls::UrlBase {
+            scheme: "https".into(),
+            ..base.clone()
+        };
+        let mut target = https.link(&ctx.req.path, true);
+        if !ctx.req.query.is_empty() {
+            target = format!("{target}?{}", ctx.req.query);
+        }
+        return Response::redirect(302, &target);
+    }
+    let full = ctx.page.request.full_path();
+    let destination = format!("/{}", full.trim_start_matches('/').trim_end_matches('?'));
+    // A refused token says why; a plain 401 has nothing to add.
+    let error = (err.description != HttpError::standard(401).description)
+        .then_some(err.description.as_str());
+    login::login_form(ctx, &destination, error, 401)
+}
+
+/// Pages on a site with logins depend on who asks: shared caches must
+/// tell visitors apart, and a logged-in user's pages are theirs alone.
+fn for_whom(ctx: &Ctx, mut response: Response) -> Response {
+    if ctx.page.auth.is_none() {
+        return response;
+    }
+    response
+        .headers
+        .push(("Vary".into(), "Cookie, Authorization".into()));
+    if ctx.page.user.is_some() {
+        let no_store = response
+            .header("Cache-Control")
+            .is_some_and(|cc| cc.contains("no-store"));
+        if !no_store {
+            response
+                .headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("Cache-Control"));
+            response
+                .headers
+                .push(("Cache-Control".into(), "private, no-store".into()));
+        }
+    }
+    response
 }
 
 fn dispatch(ctx: &Ctx, path: &str, route: Route) -> Result<Response, HttpError> {
@@ -150,6 +217,8 @@ fn dispatch(ctx: &Ctx, path: &str, route: Route) -> Result<Response, HttpError> 
         Route::Chit => Ok(files::chit(ctx)),
         Route::Rendition(token) => files::rendition(ctx, &token),
         Route::Asset(name) => files::asset(ctx, &name),
+        Route::Login(redir) => login::login(ctx, &redir),
+        Route::Logout(redir) => login::logout(ctx, &redir),
         Route::Unavailable | Route::NotFound => Err(HttpError::standard(404)),
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::User;
 use crate::index::catalog::Catalog;
 use crate::index::records::EntryRecord;
 use crate::view::{authorized, filter_auth, Unauthorized};
@@ -35,11 +36,15 @@ impl SearchResults {
     }
 
     /// `results.entries(unauthorized=N)`.
-    pub fn entries(&self, unauthorized: Unauthorized) -> Vec<Arc<EntryRecord>> {
-        filter_auth(&self.records, None, unauthorized)
+    pub fn entries(
+        &self,
+        unauthorized: Unauthorized,
+        user: Option<&User>,
+    ) -> Vec<Arc<EntryRecord>> {
+        filter_auth(&self.records, None, unauthorized, user)
     }
 
-    pub fn has_unauthorized(&self) -> bool {
-        self.records.iter().any(|e| !authorized(e))
+    pub fn has_unauthorized(&self, user: Option<&User>) -> bool {
+        self.records.iter().any(|e| !authorized(e, user))
     }
 }

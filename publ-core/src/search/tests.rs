@@ -134,7 +134,7 @@ fn site() -> Fixture {
 fn ids(index: &SearchIndex, catalog: &Catalog, q: SearchQuery) -> Vec<i64> {
     let mut found: Vec<i64> = index
         .search(catalog, &q, NOW)
-        .entries(Unauthorized::All)
+        .entries(Unauthorized::All, None)
         .iter()
         .map(|e| e.id)
         .collect();
@@ -251,7 +251,7 @@ fn paging() {
                 },
                 NOW,
             )
-            .entries(Unauthorized::All)
+            .entries(Unauthorized::All, None)
             .iter()
             .map(|e| e.id)
             .collect::<Vec<_>>()
@@ -324,7 +324,7 @@ fn invisible_hits_are_dropped() {
     assert_eq!(ids(&index, &catalog, text("apple")), [1, 3]);
     let results = SearchResults::from_hits(&catalog, &[3, 99, 2, 1]);
     let order: Vec<i64> = results
-        .entries(Unauthorized::None)
+        .entries(Unauthorized::None, None)
         .iter()
         .map(|e| e.id)
         .collect();
@@ -339,9 +339,9 @@ fn unauthorized_entries() {
     let (index, catalog) = f.synced();
     let results = index.search(&catalog, &text("apple"), NOW);
     assert_eq!(results.len(), 3);
-    assert!(results.has_unauthorized());
-    assert_eq!(results.entries(Unauthorized::None).len(), 2);
-    assert_eq!(results.entries(Unauthorized::Up(1)).len(), 3);
+    assert!(results.has_unauthorized(None));
+    assert_eq!(results.entries(Unauthorized::None, None).len(), 2);
+    assert_eq!(results.entries(Unauthorized::Up(1), None).len(), 3);
 }
 
 // spec O1: an index of another schema version is rebuilt, and only

@@ -160,7 +160,7 @@ fn get_entry(page: &Arc<Page>, args: &CallArgs) -> Result<Value, Error> {
         .catalog
         .entry(id)
         .ok_or_else(|| bad_argument(format!("get_entry: no entry {id}")))?;
-    if !record.visible() || !crate::access::is_authorized(&record.auth, None) {
+    if !record.visible() || !crate::access::is_authorized(&record.auth, page.user.as_deref()) {
         return Ok(Value::from(()));
     }
     Ok(EntryObject::value(page, record))
@@ -239,7 +239,13 @@ pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>
                 images: page.image_scope(vec![template_images.clone()]),
             }),
         ),
-        ("user", Value::from_object(UserObject)),
+        (
+            "user",
+            Value::from_object(UserObject {
+                user: page.user.clone(),
+                auth: page.auth.clone(),
+            }),
+        ),
         (
             "request",
             Value::from_object(RequestObject { page: page.clone() }),

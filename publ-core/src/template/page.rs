@@ -76,6 +76,10 @@ pub struct Page {
     /// UTC seconds: what "now" means for scheduled entries in this render.
     pub now: i64,
     pub images: Arc<crate::image::Images>,
+    /// The site's login settings, when it has them (spec N1).
+    pub auth: Option<Arc<crate::auth::Auth>>,
+    /// Who is asking; `None` for anonymous visitors.
+    pub user: Option<Arc<crate::auth::User>>,
 }
 
 fn toml_value(value: &toml::Value) -> minijinja::Value {

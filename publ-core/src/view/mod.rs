@@ -6,6 +6,7 @@ pub mod spec;
 
 use std::sync::{Arc, OnceLock};
 
+use crate::auth::User;
 use crate::index::catalog::Catalog;
 use crate::index::records::EntryRecord;
 use spec::{
@@ -20,9 +21,9 @@ pub enum Unauthorized {
     All,
 }
 
-/// Visitors are anonymous until authentication arrives.
-pub fn authorized(e: &EntryRecord) -> bool {
-    crate::access::is_authorized(&e.auth, None)
+/// Whether `user` (`None`: anonymous) may see `e` (spec N6).
+pub fn authorized(e: &EntryRecord, user: Option<&User>) -> bool {
+    crate::access::is_authorized(&e.auth, user)
 }
 
 /// Publ's `Entry.filter_auth`: authorized entries up to `count`, plus the
@@ -31,6 +32,7 @@ pub fn filter_auth(
     matched: &[Arc<EntryRecord>],
     count: Option<i64>,
     unauthorized: Unauthorized,
+    user: Option<&User>,
 ) -> Vec<Arc<EntryRecord>> {
     let limit = count.map(|n| n.max(0) as usize).unwrap_or(usize::MAX);
     let mut allowance = unauthorized;
@@ -39,7 +41,7 @@ pub fn filter_auth(
         if out.len() >= limit {
             break;
         }
-        if authorized(e) {
+        if authorized(e, user) {
             out.push(e.clone());
             continue;
         }
@@ -67,6 +69,8 @@ pub type Neighbours = (Option<Arc<View>>, Option<Arc<View>>);
 pub struct View {
     pub catalog: Arc<Catalog>,
     pub now: i64,
+    /// Who the view is for; `None` is an anonymous visitor.
+    pub user: Option<Arc<User>>,
     pub norm: Normalized,
     /// Every entry the query matches, in order, before auth and count.
     matched: Vec<Arc<EntryRecord>>,
@@ -76,13 +80,19 @@ pub struct View {
 }
 
 impl View {
-    pub fn new(catalog: Arc<Catalog>, now: i64, input: &Spec) -> Result<View, SpecError> {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        now: i64,
+        user: Option<Arc<User>>,
+        input: &Spec,
+    ) -> Result<View, SpecError> {
         let norm = normalize(input)?;
         let matched = query::select(&catalog, &norm.query, norm.order, now)?;
-        let page = filter_auth(&matched, norm.count, Unauthorized::None);
+        let page = filter_auth(&matched, norm.count, Unauthorized::None, user.as_deref());
         Ok(View {
             catalog,
             now,
+            user,
             norm,
             matched,
             page,
@@ -92,7 +102,7 @@ impl View {
 
     /// Another view over the same snapshot.
     pub fn derive(&self, input: &Spec) -> Result<View, SpecError> {
-        View::new(self.catalog.clone(), self.now, input)
+        View::new(self.catalog.clone(), self.now, self.user.clone(), input)
     }
 
     /// The spec with `restrict` laid over it (`view(**restrict)`, spec H9).
@@ -133,7 +143,12 @@ impl View {
     /// `view.entries(unauthorized=N)`: the page with up to N (or all)
     /// entries the visitor may not see mixed in, counting against `count`.
     pub fn entries_with(&self, unauthorized: Unauthorized) -> Vec<Arc<EntryRecord>> {
-        filter_auth(&self.matched, self.norm.count, unauthorized)
+        filter_auth(
+            &self.matched,
+            self.norm.count,
+            unauthorized,
+            self.user.as_deref(),
+        )
     }
 
     /// Entries hidden from the visitor among the page's span (spec H3).
@@ -146,7 +161,7 @@ impl View {
             {
                 break;
             }
-            if authorized(e) {
+            if authorized(e, self.user.as_deref()) {
                 seen += 1;
             } else {
                 out.push(e.clone());

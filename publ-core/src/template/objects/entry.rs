@@ -81,7 +81,7 @@ impl EntryObject {
     }
 
     pub fn authorized(&self) -> bool {
-        is_authorized(&self.record.auth, None)
+        is_authorized(&self.record.auth, self.page.user.as_deref())
     }
 
     /// Unauthorized viewers may only read these headers (spec F17).
@@ -100,7 +100,12 @@ impl EntryObject {
             .filter(|(k, _)| !matches!(k.as_str(), "absolute" | "expand") && !k.starts_with('_'))
             .map(|(k, v)| (k.clone(), v.to_string()))
             .collect();
-        let path = crate::urls::permalink(&self.record, args.flag(1, "expand", true), &query);
+        let path = crate::urls::permalink(
+            &self.record,
+            args.flag(1, "expand", true),
+            &query,
+            self.page.user.as_deref(),
+        );
         let link = self.page.link(&path, absolute);
         // Flask's `_scheme` (publ-site asks for https canonical links);
         // Publ drops every keyword for `Path-Canonical` entries.

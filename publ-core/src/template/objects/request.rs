@@ -8,6 +8,7 @@ use minijinja::{Error, ErrorKind, State, Value};
 
 use super::args::CallArgs;
 
+use crate::auth::{Auth, User};
 use crate::template::date::ArrowDate;
 use crate::template::page::Page;
 use crate::template::resolve::Found;
@@ -81,10 +82,35 @@ impl Object for RequestObject {
     }
 }
 
-/// The visitor (spec I2): always anonymous until authentication lands, so
-/// falsy with empty fields.
+/// The visitor (spec I2): the logged-in user, or a falsy anonymous one.
 #[derive(Debug)]
-pub struct UserObject;
+pub struct UserObject {
+    /// `None`: an anonymous visitor, a falsy user with empty fields.
+    pub user: Option<Arc<User>>,
+    pub auth: Option<Arc<Auth>>,
+}
+
+impl UserObject {
+    /// `user.token(lifetime, scope=None)`: a bearer token for this user.
+    fn token(&self, args: &[Value]) -> Result<Value, minijinja::Error> {
+        let args = CallArgs::parse(args)?;
+        let (Some(user), Some(auth)) = (&self.user, &self.auth) else {
+            return Ok(Value::from(""));
+        };
+        let lifetime = args
+            .get(0, "lifetime")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(3600);
+        let scope = args.string(1, "scope");
+        let now = chrono::Utc::now().timestamp();
+        Ok(Value::from(auth.token(
+            &user.identity,
+            lifetime,
+            scope.as_deref(),
+            now,
+        )))
+    }
+}
 
 impl Object for UserObject {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -92,21 +118,49 @@ impl Object for UserObject {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let user = self.user.as_deref();
+        let text = |f: fn(&User) -> String| Value::from(user.map(f).unwrap_or_default());
+        let list =
+            |groups: Vec<&String>| Value::from(groups.into_iter().cloned().collect::<Vec<_>>());
         Some(match key.as_str()? {
-            "identity" | "name" | "humanize" | "auth_type" | "scope" => Value::from(""),
-            "is_admin" | "is_bot" => Value::from(false),
-            "groups" | "auth_groups" => Value::from(Vec::<Value>::new()),
+            "identity" => text(|u| u.identity.clone()),
+            "name" | "humanize" => text(|u| humanize(&u.identity)),
+            "auth_type" => text(|u| u.auth_type.as_str().to_string()),
+            "scope" => match user.and_then(|u| u.scope.clone()) {
+                Some(scope) => Value::from(scope),
+                None => Value::from(()),
+            },
+            "is_admin" => Value::from(user.is_some_and(|u| u.is_admin)),
+            "is_bot" => Value::from(false),
+            "groups" => list(user.map(|u| u.groups().collect()).unwrap_or_default()),
+            "auth_groups" => list(
+                user.map(|u| u.auth_groups.iter().collect())
+                    .unwrap_or_default(),
+            ),
             "profile" => crate::template::objects::map_value(std::iter::empty::<(String, Value)>()),
+            "token" => {
+                let this = self.clone();
+                Value::from_function(move |args: &[Value]| this.token(args))
+            }
             _ => Value::from(()),
         })
     }
 
     fn is_true(self: &Arc<Self>) -> bool {
-        false
+        self.user.is_some()
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("")
+        f.write_str(self.user.as_ref().map_or("", |u| u.identity.as_str()))
+    }
+}
+
+/// Publ's `User.humanize`: the identity without an http(s) scheme.
+fn humanize(identity: &str) -> String {
+    match identity.split_once("://") {
+        Some(("http" | "https", rest)) => rest.to_string(),
+        Some((scheme, rest)) => format!("{scheme}:{rest}"),
+        None => identity.to_string(),
     }
 }
 

@@ -73,7 +73,7 @@ fn size(args: &CallArgs, index: usize, name: &str) -> Option<usize> {
 impl SearchResultsObject {
     fn entries(&self, unauthorized: Unauthorized) -> Vec<Value> {
         self.results
-            .entries(unauthorized)
+            .entries(unauthorized, self.page.user.as_deref())
             .iter()
             .map(|e| EntryObject::value(&self.page, e))
             .collect()
@@ -90,7 +90,9 @@ impl Object for SearchResultsObject {
             "entries" => bind(self, "entries", |r, a| {
                 Ok(Value::from(r.entries(unauthorized_arg(a))))
             }),
-            "has_unauthorized" => Value::from(self.results.has_unauthorized()),
+            "has_unauthorized" => {
+                Value::from(self.results.has_unauthorized(self.page.user.as_deref()))
+            }
             _ => return None,
         })
     }

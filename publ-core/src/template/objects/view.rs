@@ -119,7 +119,8 @@ fn spec_to_value(page: &Arc<Page>, v: &SpecValue) -> Value {
 
 impl ViewObject {
     pub fn build(page: &Arc<Page>, spec: &Spec) -> Result<ViewObject, Error> {
-        let view = View::new(page.catalog.clone(), page.now, spec).map_err(spec_error)?;
+        let view = View::new(page.catalog.clone(), page.now, page.user.clone(), spec)
+            .map_err(spec_error)?;
         Ok(ViewObject {
             page: page.clone(),
             view: Arc::new(view),
