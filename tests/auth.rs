@@ -156,6 +156,13 @@ fn private_entries_by_visitor() {
     assert!(r.text().contains("A surprise party for Carol."));
     assert!(r.text().contains("Logged in as test:alice."));
     assert_eq!(r.header("cache-control"), Some("private, no-store"));
+    // Static files are the same for everyone.
+    let css = as_user(&server, "/static/style.css", &alice);
+    assert_eq!(css.status, 200);
+    assert!(css
+        .header("cache-control")
+        .is_none_or(|cc| !cc.contains("private")));
+    assert!(css.header("vary").is_none());
 
     let boss = log_in(&server, "test:boss");
     let page = as_user(&server, "/", &boss);
@@ -195,6 +202,14 @@ fn login_and_logout() {
         .and_then(|c| c.split(';').next())
         .expect("session cookie")
         .to_string();
+    // Only ever back to this site.
+    for sneaky in [
+        "/_login//evil.example/?me=test:alice",
+        "/_login/%5Cevil.example/?me=test:alice",
+    ] {
+        let r = server.get(sneaky);
+        assert_eq!(r.header("location"), Some("/evil.example/"), "{sneaky}");
+    }
     // Logged in, the login page sends the user on.
     let r = as_user(&server, "/_login/blog/", &cookie);
     assert_eq!((r.status, r.header("location")), (302, Some("/blog/")));

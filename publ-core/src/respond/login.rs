@@ -43,6 +43,12 @@ fn auth<'a>(ctx: &'a Ctx) -> Result<&'a Arc<Auth>, HttpError> {
         .ok_or_else(|| HttpError::new(404, NOT_CONFIGURED))
 }
 
+/// `/<redir>`, always on this site: `//host` or `/\\host` would send
+/// the browser elsewhere.
+fn local_destination(redir: &str) -> String {
+    format!("/{}", redir.trim_start_matches(['/', '\\']))
+}
+
 /// A form field of a POST, else the query argument.
 fn field(ctx: &Ctx, name: &str) -> Option<String> {
     let is_form = ctx
@@ -67,7 +73,7 @@ pub fn login(ctx: &Ctx, redir: &str) -> Result<Response, HttpError> {
     if ctx.args().iter().any(|(k, _)| k == "asset") {
         return Err(HttpError::new(404, "Unknown asset"));
     }
-    let destination = format!("/{redir}");
+    let destination = local_destination(redir);
     let Some(me) = field(ctx, "me").filter(|me| !me.is_empty()) else {
         return Ok(login_form(ctx, &destination, None, 200));
     };
@@ -186,7 +192,7 @@ fn default_login_page(
 /// GET shows the root's `logout` template (a confirmation form).
 pub fn logout(ctx: &Ctx, redir: &str) -> Result<Response, HttpError> {
     let auth = auth(ctx)?;
-    let destination = format!("/{redir}");
+    let destination = local_destination(redir);
     if ctx.req.method == "POST" {
         if let Some(user) = &ctx.page.user {
             tracing::info!(identity = %user.identity, "logging out");

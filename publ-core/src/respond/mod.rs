@@ -183,7 +183,8 @@ fn ask_to_log_in(ctx: &Ctx, err: &HttpError) -> Response {
 /// Pages on a site with logins depend on who asks: shared caches must
 /// tell visitors apart, and a logged-in user's pages are theirs alone.
 fn for_whom(ctx: &Ctx, mut response: Response) -> Response {
-    if ctx.page.auth.is_none() {
+    // Files on disk are the same for everyone.
+    if ctx.page.auth.is_none() || matches!(response.body, crate::exchange::Body::File(_)) {
         return response;
     }
     response
