@@ -292,3 +292,31 @@ fn sites_without_auth_have_no_login() {
     assert_eq!(visible(&server.get("/")), [PUBLIC]);
     assert_eq!(server.get("/blog/2-For-friends-only").status, 401);
 }
+
+/// spec E7, E8, C17: with `AUTH_FORCE_HTTPS`, login links are absolute
+/// https links, a 401 over http first goes to https, and the session
+/// cookie is `Secure`.
+#[test]
+fn logins_can_be_forced_over_https() {
+    let site = SiteCopy::of("private");
+    let config = site.read("publ.toml");
+    site.write("publ.toml", &format!("{config}AUTH_FORCE_HTTPS = true\n"));
+    let server = Server::serve(site.path());
+    let home = server.get("/");
+    assert!(
+        home.text()
+            .contains("<a href=\"https://localhost/_login/\">Log in</a>"),
+        "{}",
+        home.text()
+    );
+    let r = server.get("/blog/2-For-friends-only?x=1");
+    assert_eq!(r.status, 302);
+    assert_eq!(
+        r.header("location"),
+        Some("https://localhost/blog/2-For-friends-only?x=1")
+    );
+    let r = server.get("/_login/?me=test:alice");
+    assert!(r
+        .header("set-cookie")
+        .is_some_and(|c| c.ends_with("; Secure")));
+}

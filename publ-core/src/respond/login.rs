@@ -108,7 +108,7 @@ pub fn login_form(ctx: &Ctx, destination: &str, error: Option<&str>, status: u16
         return no_cache(Response::redirect(302, destination));
     }
     let test_enabled = ctx.page.auth.as_ref().is_some_and(|a| a.test_enabled);
-    let login_url = ctx.page.link(
+    let login_url = ctx.page.secure_link(
         &format!(
             "/_login/{}",
             crate::urls::quote_path(destination.trim_start_matches('/'))

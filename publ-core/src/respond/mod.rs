@@ -160,13 +160,10 @@ fn error_response(ctx: &Ctx, err: &HttpError) -> Response {
 /// A 401 on a site with logins (spec C17): the login form, coming back to
 /// this page; over https first when logins must be.
 fn ask_to_log_in(ctx: &Ctx, err: &HttpError) -> Response {
-    let base = &ctx.page.request.base;
-    if ctx.page.auth.as_ref().is_some_and(|a| a.force_https) && base.scheme != "https" {
-        let https = crate::urls::UrlBase {
-            scheme: "https".into(),
-            ..base.clone()
-        };
-        let mut target = https.link(&ctx.req.path, true);
+    if ctx.page.auth.as_ref().is_some_and(|a| a.force_https)
+        && ctx.page.request.base.scheme != "https"
+    {
+        let mut target = ctx.page.secure_link(&ctx.req.path, true);
         if !ctx.req.query.is_empty() {
             target = format!("{target}?{}", ctx.req.query);
         }

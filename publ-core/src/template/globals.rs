@@ -55,8 +55,9 @@ impl Object for ArrowModule {
     }
 }
 
-/// `url_for(endpoint, **values)` for Publ's own endpoints.
-fn url_for(page: &Arc<Page>, args: &CallArgs) -> Result<String, Error> {
+/// `url_for(endpoint, **values)` for Publ's own endpoints; `secure` is
+/// `secure_url`.
+fn url_for(page: &Arc<Page>, args: &CallArgs, secure: bool) -> Result<String, Error> {
     let endpoint = args
         .string(0, "endpoint")
         .ok_or_else(|| bad_argument("url_for() needs an endpoint"))?;
@@ -99,7 +100,11 @@ fn url_for(page: &Arc<Page>, args: &CallArgs) -> Result<String, Error> {
         "chit" => "/_".to_string(),
         other => return Err(bad_argument(format!("unknown endpoint {other:?}"))),
     };
-    Ok(page.link(&path, absolute))
+    Ok(if secure {
+        page.secure_link(&path, absolute)
+    } else {
+        page.link(&path, absolute)
+    })
 }
 
 /// `login`/`logout`: links that come back to this page (spec E7).
@@ -116,7 +121,7 @@ fn auth_link(page: &Arc<Page>, endpoint: &'static str) -> Value {
             .to_string();
         let path = format!("/_{endpoint}/{}", crate::urls::quote_path(&redir));
         Ok(Value::from(
-            page.link(&path, args.flag(1, "absolute", false)),
+            page.secure_link(&path, args.flag(1, "absolute", false)),
         ))
     })
 }
@@ -253,7 +258,10 @@ pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>
         ("arrow", Value::from_object(ArrowModule)),
         ("login", auth_link(page, "login")),
         ("logout", auth_link(page, "logout")),
-        ("token_endpoint", Value::from(page.link("/_tokens", false))),
+        (
+            "token_endpoint",
+            Value::from(page.secure_link("/_tokens", false)),
+        ),
         // Flask's request globals; Publ keeps nothing in them for templates.
         ("session", map_value(std::iter::empty::<(String, Value)>())),
         ("g", map_value(std::iter::empty::<(String, Value)>())),
@@ -276,8 +284,8 @@ pub fn context(page: &Arc<Page>, found: &Found, vars: Vec<(&'static str, Value)>
                 p.static_url(&path, a.flag(1, "absolute", false)),
             ))
         }),
-        function("url_for", |p, a| url_for(p, a).map(Value::from)),
-        function("secure_url", |p, a| url_for(p, a).map(Value::from)),
+        function("url_for", |p, a| url_for(p, a, false).map(Value::from)),
+        function("secure_url", |p, a| url_for(p, a, true).map(Value::from)),
         function("get_template", get_template),
         function("search", search),
         function("get_flashed_messages", |_, _| {

@@ -130,6 +130,19 @@ impl Page {
         self.request.base.link(path, absolute)
     }
 
+    /// Publ's `secure_link`: [`link`](Page::link), but absolute over https
+    /// when logins must be (`AUTH_FORCE_HTTPS`; spec E7, E8).
+    pub fn secure_link(&self, path: &str, absolute: bool) -> String {
+        if self.auth.as_ref().is_some_and(|a| a.force_https) {
+            let https = UrlBase {
+                scheme: "https".into(),
+                ..self.request.base.clone()
+            };
+            return https.link(path, true);
+        }
+        self.link(path, absolute)
+    }
+
     /// Link resolution for text found in `search` folders (spec L5).
     pub fn link_resolver(
         &self,

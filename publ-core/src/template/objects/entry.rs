@@ -602,7 +602,7 @@ impl EntryObject {
                     crate::urls::quote_path(page.trim_start_matches('/'))
                 );
                 Ok(Value::from(
-                    e.page.link(&path, a.flag(0, "absolute", false)),
+                    e.page.secure_link(&path, a.flag(0, "absolute", false)),
                 ))
             }),
             "image" => member("image", |e, a| {
