@@ -76,15 +76,21 @@ fn private_pages_are_not_served_from_the_cache_to_another_user() {
     );
 
     let alice = log_in(&server, "test:alice");
-    let page = as_user(&server, "/", &alice);
-    assert_eq!(visible(&page), [NOT_CAROL, MEMBERS, FRIENDS, PUBLIC]);
+    let page_of_alice = as_user(&server, "/", &alice);
+    assert_eq!(
+        visible(&page_of_alice),
+        [NOT_CAROL, MEMBERS, FRIENDS, PUBLIC]
+    );
     assert_ne!(
-        rendered_at(&page),
+        rendered_at(&page_of_alice),
         rendered_at(&anonymous),
         "not the anonymous page"
     );
-    assert_eq!(page.header("cache-control"), Some("private, no-store"));
-    assert!(page
+    assert_eq!(
+        page_of_alice.header("cache-control"),
+        Some("private, no-store")
+    );
+    assert!(page_of_alice
         .text()
         .contains("test:alice (session; groups: friends)"));
 
@@ -101,9 +107,21 @@ fn private_pages_are_not_served_from_the_cache_to_another_user() {
     let again = server.get("/");
     assert_eq!(visible(&again), [PUBLIC]);
     assert_eq!(rendered_at(&again), rendered_at(&anonymous));
-    // And Alice still gets hers, not one cached for Carol or Bob.
+    // And Alice still gets hers, not one cached for Carol or Bob: her own,
+    // kept for her (the user and their groups are in the cache key).
+    let hers = as_user(&server, "/", &alice);
+    assert_eq!(visible(&hers), [NOT_CAROL, MEMBERS, FRIENDS, PUBLIC]);
+    assert_eq!(rendered_at(&hers), rendered_at(&page_of_alice));
+    assert_eq!(hers.header("cache-control"), Some("private, no-store"));
+    // A group joined is a new key: Bob's cached page is not served again.
+    thread::sleep(Duration::from_millis(1100));
+    let users = site.read("users.cfg");
+    site.write(
+        "users.cfg",
+        &users.replace("[friends]", "[friends]\ntest:bob"),
+    );
     assert_eq!(
-        visible(&as_user(&server, "/", &alice)),
+        visible(&as_user(&server, "/", &bob)),
         [NOT_CAROL, MEMBERS, FRIENDS, PUBLIC]
     );
     // A forged cookie is nobody.

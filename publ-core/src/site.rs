@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Identity, User};
 use crate::cache::{KeyParts, RenderCache};
 use crate::config::{Config, ConfigError, RegexAlias};
 use crate::content::status::PublishStatus;
@@ -499,20 +499,16 @@ impl Site {
         removed
     }
 
-    /// The cache key of `req` in `snapshot` at `now`, with the cache it
-    /// belongs in; `None` when the request is not cacheable.
+    /// The cache key of `req` by `user` in `snapshot` at `now`, with the
+    /// cache it belongs in; `None` when the request is not cacheable.
     fn cache_slot<'s>(
         snapshot: &'s Snapshot,
         req: &Request,
         now: i64,
+        user: Option<&User>,
     ) -> Option<(&'s Arc<dyn RenderCache>, String)> {
         let cache = snapshot.cache.as_ref()?;
-        // Credentials that are refused are answered afresh each time.
-        let user = match &snapshot.auth {
-            Some(auth) => auth.identify(req, now).ok()?,
-            None => None,
-        };
-        let user_key = user.map(|u| u.cache_key());
+        let user_key = user.map(User::cache_key);
         let parts = KeyParts {
             state: snapshot.catalog.generation as u64,
             due: snapshot.due(now),
@@ -526,9 +522,11 @@ impl Site {
     pub fn cached(&self, req: &Request) -> Option<Response> {
         let snapshot = self.snapshot();
         let now = chrono::Utc::now().timestamp();
-        let (cache, key) = Site::cache_slot(&snapshot, req, now)?;
+        // Refused credentials are answered afresh each time.
+        let user = identify(&snapshot, req, now).ok()?;
+        let (cache, key) = Site::cache_slot(&snapshot, req, now, user.as_deref())?;
         let hit = cache.get(&key)?;
-        Some(crate::respond::conditional(req, hit))
+        Some(Site::deliver(&snapshot, req, user.is_some(), hit))
     }
 
     /// Answers one request, from the render cache when it can. Never
@@ -537,15 +535,20 @@ impl Site {
         let snapshot = self.snapshot();
         let now = chrono::Utc::now().timestamp();
         let reindexing = self.is_reindexing();
-        let cached = Site::cache_slot(&snapshot, req, now);
+        let identity = identify(&snapshot, req, now);
+        let user = identity.as_ref().ok().cloned().flatten();
+        let cached = identity
+            .as_ref()
+            .ok()
+            .and_then(|user| Site::cache_slot(&snapshot, req, now, user.as_deref()));
         if let Some((cache, key)) = &cached {
             if let Some(hit) = cache.get(key) {
-                return crate::respond::conditional(req, hit);
+                return Site::deliver(&snapshot, req, user.is_some(), hit);
             }
         }
         let pending_before = snapshot.images.pending_issued();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::respond::respond(&snapshot, req, now, reindexing)
+            crate::respond::respond(&snapshot, req, now, reindexing, identity)
         }));
         // A page pointing at renditions still to be made changes once they
         // are (another request's pending URL only costs a cache miss).
@@ -565,7 +568,27 @@ impl Site {
                 cache.put(key, response.clone());
             }
         }
+        Site::deliver(&snapshot, req, user.is_some(), response)
+    }
+
+    /// A page on its way out: marked for whom it is, then answered with a
+    /// 304 if the client has it.
+    fn deliver(
+        snapshot: &Snapshot,
+        req: &Request,
+        logged_in: bool,
+        response: Response,
+    ) -> Response {
+        let response = crate::respond::for_whom(snapshot.auth.is_some(), logged_in, response);
         crate::respond::conditional(req, response)
+    }
+}
+
+/// Who sends `req`: nobody when the site has no logins.
+fn identify(snapshot: &Snapshot, req: &Request, now: i64) -> Identity {
+    match &snapshot.auth {
+        Some(auth) => auth.identify(req, now),
+        None => Ok(None),
     }
 }
 

@@ -66,6 +66,9 @@ impl User {
     }
 }
 
+/// Who sends a request: a user, nobody, or credentials refused.
+pub type Identity = Result<Option<Arc<User>>, Refusal>;
+
 /// Why a request's credentials were refused: 400 for a malformed
 /// `Authorization` header, 401 for a bad or expired token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +139,7 @@ impl Auth {
 
     /// The user making `req` (Publ's `get_active`): a bearer token wins
     /// over the session cookie. Bots count as anonymous, as in Publ.
-    pub fn identify(&self, req: &Request, now: i64) -> Result<Option<Arc<User>>, Refusal> {
+    pub fn identify(&self, req: &Request, now: i64) -> Identity {
         if let Some(header) = req.header("Authorization") {
             let (id, scope) = self.parse_authorization(header, now)?;
             return Ok(Some(Arc::new(self.user(&id, AuthType::Token, scope))));

@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub use conditional::conditional;
 pub use error::HttpError;
 
+use crate::auth::Identity;
 use crate::exchange::{Request, Response};
 use crate::routing::{decode_path, route, Route};
 use crate::site::Snapshot;
@@ -89,11 +90,17 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 
 /// `reindexing`: a scan is under way, so a missing page may only be late
 /// (spec C16).
-pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -> Response {
-    let (user, refused) = match snapshot.auth.as_ref().map(|a| a.identify(req, now)) {
-        Some(Ok(user)) => (user, None),
-        Some(Err(refusal)) => (None, Some(refusal)),
-        None => (None, None),
+/// `identity` is who sends `req` (spec N5).
+pub fn respond(
+    snapshot: &Snapshot,
+    req: &Request,
+    now: i64,
+    reindexing: bool,
+    identity: Identity,
+) -> Response {
+    let (user, refused) = match identity {
+        Ok(user) => (user, None),
+        Err(refusal) => (None, Some(refusal)),
     };
     let decoded = decode_path(&req.path);
     let route = decoded
@@ -136,7 +143,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
         (Some(path), Some(route), None) => dispatch(&ctx, &path, route),
         _ => Err(HttpError::new(400, "The path is not valid text")),
     };
-    let response = match result {
+    match result {
         Ok(response) => response,
         Err(err) if err.status == 404 => match alias::lookup(&ctx, &ctx.page.request.path) {
             Some(response) => response,
@@ -144,8 +151,7 @@ pub fn respond(snapshot: &Snapshot, req: &Request, now: i64, reindexing: bool) -
             None => error::render_error(&ctx, &err),
         },
         Err(err) => error_response(&ctx, &err),
-    };
-    for_whom(&ctx, response)
+    }
 }
 
 /// The page for a request that failed with `err`.
@@ -179,15 +185,17 @@ fn ask_to_log_in(ctx: &Ctx, err: &HttpError) -> Response {
 
 /// Pages on a site with logins depend on who asks: shared caches must
 /// tell visitors apart, and a logged-in user's pages are theirs alone.
-fn for_whom(ctx: &Ctx, mut response: Response) -> Response {
+/// Applied on the way out, so the render cache keeps the page as rendered
+/// (under the user's key).
+pub fn for_whom(has_logins: bool, logged_in: bool, mut response: Response) -> Response {
     // Files on disk are the same for everyone.
-    if ctx.page.auth.is_none() || matches!(response.body, crate::exchange::Body::File(_)) {
+    if !has_logins || matches!(response.body, crate::exchange::Body::File(_)) {
         return response;
     }
     response
         .headers
         .push(("Vary".into(), "Cookie, Authorization".into()));
-    if ctx.page.user.is_some() {
+    if logged_in {
         let no_store = response
             .header("Cache-Control")
             .is_some_and(|cc| cc.contains("no-store"));
