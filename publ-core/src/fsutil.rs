@@ -143,20 +143,32 @@ struct Staged {
 
 impl Staged {
     fn write(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
-        let target = match fs::canonicalize(path) {
-            Ok(target) => target,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
-            Err(e) => return Err(e),
+        let found = |meta: io::Result<fs::Metadata>| match meta {
+            Ok(meta) => Ok(Some(meta)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        };
+        // Only a file that is a symlink needs resolving (its target is what
+        // gets replaced); linked folders on the way can stay as they are.
+        // Resolving every path cost a readlink per path component, for
+        // each of thousands of files.
+        let (target, meta) = match found(fs::symlink_metadata(path))? {
+            Some(meta) if meta.file_type().is_symlink() => match fs::canonicalize(path) {
+                Ok(target) => {
+                    let meta = found(fs::metadata(&target))?;
+                    (target, meta)
+                }
+                // A dangling link is replaced by the file.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => (path.to_path_buf(), None),
+                Err(e) => return Err(e),
+            },
+            meta => (path.to_path_buf(), meta),
         };
         let dir = match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let permissions = match fs::metadata(&target) {
-            Ok(meta) => Some(meta.permissions()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        };
+        let permissions = meta.map(|meta| meta.permissions());
         // Hidden, extension-less name so content scanners never pick it up;
         // the 0666 request is narrowed by the umask, as for any new file.
         let mut temp = tempfile::Builder::new()

@@ -75,22 +75,19 @@ fn same_name(a: &str, b: &str) -> bool {
 pub struct Message {
     pub headers: Headers,
     pub payload: String,
+    /// Parsing discarded some of the text's lines, so writing the message
+    /// back would lose them: the feed parser drops a leading `From ` line
+    /// (taken as a Unix mbox envelope), later `From ` lines in the header
+    /// block, lines starting with `:`, and continuation lines that follow
+    /// no header.
+    pub drops_text: bool,
 }
 
 /// Parses file contents exactly as Publ's `load_message` does. Never fails:
 /// anything that is not a header simply ends up in the payload (or, for the
-/// few shapes the feed parser discards, nowhere: see `drops_text`).
+/// few shapes the feed parser discards, nowhere: see `Message::drops_text`).
 pub fn parse_message(text: &str) -> Message {
-    parse(text).0
-}
-
-/// True when parsing `text` silently discards some of its lines, so writing
-/// the message back would lose the author's text. The feed parser drops a
-/// leading `From ` line (taken as a Unix mbox envelope), later `From ` lines
-/// in the header block, lines starting with `:`, and continuation lines that
-/// follow no header.
-pub(crate) fn drops_text(text: &str) -> bool {
-    parse(text).1
+    parse(text)
 }
 
 /// `f'{key}: {val}'` per header, a blank line, then the payload verbatim:
@@ -108,7 +105,7 @@ pub fn serialize(headers: &Headers, payload: &str) -> String {
     out
 }
 
-fn parse(text: &str) -> (Message, bool) {
+fn parse(text: &str) -> Message {
     let text = universal_newlines(text);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
 
@@ -167,7 +164,11 @@ fn parse(text: &str) -> (Message, bool) {
     for line in &lines[body_start..] {
         payload.push_str(line);
     }
-    (Message { headers, payload }, dropped)
+    Message {
+        headers,
+        payload,
+        drops_text: dropped,
+    }
 }
 
 /// Python's text-mode read turns `\r\n` and lone `\r` into `\n`.
@@ -208,6 +209,10 @@ fn field_value(source: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn drops_text(text: &str) -> bool {
+        parse_message(text).drops_text
+    }
 
     fn pairs(m: &Message) -> Vec<(&str, &str)> {
         m.headers.iter().collect()

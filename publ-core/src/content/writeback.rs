@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::content::headers::{drops_text, serialize, Headers};
+use crate::content::headers::{serialize, Headers};
 use crate::fsutil::{atomic_write_all, fingerprint, Fingerprint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub enum SkipReason {
     /// will see the author's edit.
     Changed,
     /// The header parser discards some of the file's lines (see
-    /// `headers::drops_text`), so Publ's rewrite would delete them. Python
+    /// `Message::drops_text`), so Publ's rewrite would delete them. Python
     /// Publ rewrites anyway; we keep the text and only lose the write-back.
     WouldDropText,
 }
@@ -52,6 +52,8 @@ pub struct Rewrite {
     pub payload: String,
     /// The file as it was scanned; any other version is left alone.
     pub expected: Fingerprint,
+    /// Parsing the scanned file discarded some of its lines.
+    pub drops_text: bool,
 }
 
 /// Replaces each file with its `headers` + blank line + `payload` exactly
@@ -104,15 +106,11 @@ fn prepare(r: &Rewrite) -> Result<Result<String, SkipReason>, WriteBackError> {
         path: r.path.clone(),
         source,
     };
+    // The same fingerprint is the same text as scanned.
     if !matches(&r.path, &r.expected).map_err(read_error)? {
         return Ok(Err(SkipReason::Changed));
     }
-    let current = match std::fs::read_to_string(&r.path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Err(SkipReason::Changed)),
-        Err(e) => return Err(read_error(e)),
-    };
-    if drops_text(&current) {
+    if r.drops_text {
         return Ok(Err(SkipReason::WouldDropText));
     }
     Ok(Ok(serialize(&r.headers, &r.payload)))
@@ -129,21 +127,21 @@ fn matches(path: &Path, expected: &Fingerprint) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::headers::parse_message;
+    use crate::content::headers::{parse_message, Message};
     use crate::fsutil::atomic_write_if;
     use std::fs;
 
     fn write_back(
         path: &Path,
-        headers: &Headers,
-        payload: &str,
+        msg: &Message,
         expected: &Fingerprint,
     ) -> Result<WriteBack, WriteBackError> {
         let rewrite = Rewrite {
             path: path.to_path_buf(),
-            headers: headers.clone(),
-            payload: payload.to_string(),
+            headers: msg.headers.clone(),
+            payload: msg.payload.clone(),
             expected: expected.clone(),
+            drops_text: msg.drops_text,
         };
         write_back_all(&[rewrite]).remove(0)
     }
@@ -166,7 +164,7 @@ mod tests {
             .set_replacing("Date", "2018-04-03 12:34:56-07:00");
         msg.headers.set_replacing("UUID", "u-u-i-d");
         msg.headers.set_replacing("Entry-ID", "42");
-        let result = write_back(&path, &msg.headers, &msg.payload, &fp).unwrap();
+        let result = write_back(&path, &msg, &fp).unwrap();
         assert_eq!(result, WriteBack::Written);
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
@@ -185,10 +183,7 @@ mod tests {
         fs::write(&path, "Title: a\r\nX:b\r\nbody line\r\nnext\r\n").unwrap();
         let (mut msg, fp) = scan(&path);
         msg.headers.set_replacing("Entry-ID", "7");
-        assert_eq!(
-            write_back(&path, &msg.headers, &msg.payload, &fp).unwrap(),
-            WriteBack::Written
-        );
+        assert_eq!(write_back(&path, &msg, &fp).unwrap(), WriteBack::Written);
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             "Title: a\nX: b\nEntry-ID: 7\n\nbody line\nnext\n"
@@ -205,7 +200,7 @@ mod tests {
         msg.headers.set_replacing("Entry-ID", "1");
         fs::write(&path, "Title: a\n\nbody, edited by the author").unwrap();
         assert_eq!(
-            write_back(&path, &msg.headers, &msg.payload, &fp).unwrap(),
+            write_back(&path, &msg, &fp).unwrap(),
             WriteBack::Skipped(SkipReason::Changed)
         );
         assert_eq!(
@@ -215,7 +210,7 @@ mod tests {
 
         fs::remove_file(&path).unwrap();
         assert_eq!(
-            write_back(&path, &msg.headers, &msg.payload, &fp).unwrap(),
+            write_back(&path, &msg, &fp).unwrap(),
             WriteBack::Skipped(SkipReason::Changed)
         );
         assert!(!path.exists());
@@ -247,7 +242,7 @@ mod tests {
         let (mut msg, fp) = scan(&path);
         msg.headers.set_replacing("Entry-ID", "3");
         assert_eq!(
-            write_back(&path, &msg.headers, &msg.payload, &fp).unwrap(),
+            write_back(&path, &msg, &fp).unwrap(),
             WriteBack::Skipped(SkipReason::WouldDropText)
         );
         assert_eq!(fs::read_to_string(&path).unwrap(), original);
@@ -256,11 +251,13 @@ mod tests {
     #[test]
     fn unreadable_file_is_an_error_naming_the_path() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("entry.md");
-        fs::write(&path, b"Title: \xff\n\nbody").unwrap();
-        let fp = fingerprint(&path).unwrap();
-        let err = write_back(&path, &Headers::new(), "", &fp).unwrap_err();
+        let scanned = dir.path().join("entry.md");
+        fs::write(&scanned, "Title: a\n\nbody").unwrap();
+        let (msg, fp) = scan(&scanned);
+        // A path that cannot even be looked at (its folder is a file).
+        let path = scanned.join("entry.md");
+        let err = write_back(&path, &msg, &fp).unwrap_err();
         assert!(matches!(err, WriteBackError::Read { .. }));
-        assert!(err.to_string().contains("entry.md"), "{err}");
+        assert!(err.to_string().contains("entry.md/entry.md"), "{err}");
     }
 }

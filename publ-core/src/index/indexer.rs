@@ -535,6 +535,7 @@ fn build_entry(
                 headers: message.headers,
                 payload: message.payload,
                 expected: fp.clone(),
+                drops_text: message.drops_text,
             });
     BuiltEntry {
         record,
