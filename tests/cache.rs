@@ -26,6 +26,8 @@ fn sample_with_clock() -> SiteCopy {
 fn pages_are_rendered_once_per_site_state() {
     let site = sample_with_clock();
     let server = Server::serve(site.path());
+    // The sample's ID-less entry gets its ID: a new site state.
+    server.wait_for_write_backs();
     let sock = server.socket();
     let first = get(sock, "/clock").text();
     thread::sleep(Duration::from_millis(20));

@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::time::Duration;
 use support::{get, request, Server, SiteCopy};
 
 fn title(html: &str) -> String {
@@ -212,7 +211,7 @@ fn ids_are_written_back_and_restarts_reuse_the_index() {
     let server = Server::serve(site.path());
     // spec A20-A22: Entry-ID, UUID and Date are assigned and written back,
     // right after the site starts serving
-    server.wait_for_log("startup write-backs done", Duration::from_secs(10));
+    server.wait_for_write_backs();
     let after = site.read("content/notes/needs-id.md");
     let header = |name: &str| {
         after

@@ -404,6 +404,16 @@ impl Server {
         }
     }
 
+    /// Waits until the IDs the first scan assigned are written into the
+    /// entry files (which moves the index generation, and so empties the
+    /// render cache): a server serves before it is done with them.
+    pub fn wait_for_write_backs(&self) {
+        self.wait_for_log("index up to date", Duration::from_secs(60));
+        if !self.log().contains("pending_write_backs=0") {
+            self.wait_for_log("startup write-backs done", Duration::from_secs(60));
+        }
+    }
+
     /// Sends a signal by name (`"TERM"`, `"INT"`, `"HUP"`, ...) with `kill`.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
