@@ -1020,17 +1020,7 @@ pub fn postgres_skipped() -> bool {
         Some("PUBL_SKIP_POSTGRES is set")
     } else if std::env::var_os("CI").is_none()
         && !*REACHABLE.get_or_init(|| {
-            Command::new("psql")
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "postgres",
-                    "-qtAc",
-                ])
-                .arg("SELECT 1")
+            psql("postgres", "SELECT 1")
                 .output()
                 .is_ok_and(|out| out.status.success())
         })
@@ -1126,19 +1116,25 @@ pub fn postgres(sql: &str) -> String {
     psql_in("postgres", sql)
 }
 
+/// `psql` running `sql` in `database` on the test server, rows unaligned.
+fn psql(database: &str, sql: &str) -> Command {
+    let mut command = Command::new("psql");
+    command.args([
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-d",
+        database,
+        "-qtAc",
+        sql,
+    ]);
+    command
+}
+
 /// [`postgres`] in `database`; returns the rows, unaligned.
 pub fn psql_in(database: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            database,
-            "-qtAc",
-            sql,
-        ])
+    let out = psql(database, sql)
         .output()
         .unwrap_or_else(|e| panic!("running psql (PostgreSQL client) for {sql:?}: {e}"));
     assert!(
